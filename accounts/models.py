@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    LEADERSHIP = "leadership", _("Lãnh đạo")
+    OFFICE = "office", _("Văn phòng")
+    UNIT_HEAD = "unit_head", _("Trưởng đơn vị")
+    STAFF = "staff", _("Chuyên viên")
+    ADMIN = "admin", _("Quản trị")
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    unit = models.ForeignKey(
+        "plans.Unit",
+        verbose_name=_("đơn vị"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    title = models.CharField(_("chức vụ"), max_length=150, blank=True)
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    units_in_charge = models.ManyToManyField(
+        "plans.Unit",
+        verbose_name=_("đơn vị phụ trách"),
+        blank=True,
+        related_name="leaders_in_charge",
+        help_text=_("Lãnh đạo phụ trách các đơn vị này."),
+    )
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+        ordering = ["full_name", "username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_superuser or self.role in {Role.LEADERSHIP, Role.OFFICE, Role.ADMIN}

@@ -1,0 +1,141 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from tasks.models import DeadlineChange, Occurrence, ProgressUpdate, Task
+
+
+class OccurrenceInline(admin.TabularInline):
+    model = Occurrence
+    extra = 0
+    fields = [
+        "label",
+        "period_start",
+        "period_end",
+        "due_date",
+        "status",
+        "percent",
+        "completed_on",
+    ]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProgressUpdateInline(ReadOnlyInline):
+    model = ProgressUpdate
+    fields = ["created_at", "author", "percent", "status", "achieved", "delay_reason"]
+
+
+@admin.register(Task)
+class TaskAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "plan",
+        "lead_unit",
+        "assignee",
+        "deadline_text",
+        "due_date",
+        "status",
+    ]
+    list_filter = [
+        "plan",
+        "status",
+        "deadline_kind",
+        "deadline_needs_review",
+        "is_key",
+        "lead_unit",
+    ]
+    search_fields = ["content", "product", "deadline_text", "lead_as_written"]
+    autocomplete_fields = [
+        "plan",
+        "parent",
+        "lead_unit",
+        "coordinating_units",
+        "assignee",
+        "authority_user",
+    ]
+    readonly_fields = ["original_due_date", "last_update_at"]
+    inlines = [OccurrenceInline, ProgressUpdateInline]
+    fieldsets = [
+        (
+            _("Rõ việc"),
+            {
+                "fields": [
+                    "plan",
+                    "parent",
+                    "fans_out",
+                    "order_label",
+                    "position",
+                    "section",
+                    "phase",
+                    "content",
+                ]
+            },
+        ),
+        (
+            _("Rõ trách nhiệm"),
+            {
+                "fields": [
+                    "lead_unit",
+                    "lead_as_written",
+                    "coordinating_units",
+                    "coordinating_as_written",
+                ]
+            },
+        ),
+        (
+            _("Rõ người, rõ thẩm quyền"),
+            {"fields": ["assignee", "authority_user", "authority_body"]},
+        ),
+        (_("Rõ kết quả"), {"fields": ["product"]}),
+        (
+            _("Rõ thời gian"),
+            {
+                "fields": [
+                    "deadline_text",
+                    "deadline_kind",
+                    "due_date",
+                    "original_due_date",
+                    "start_date",
+                    "recurrence",
+                    "condition",
+                    "milestones",
+                    "deadline_needs_review",
+                    "deadline_review_reason",
+                ]
+            },
+        ),
+        (_("Tiến độ"), {"fields": ["status", "percent", "completed_on", "last_update_at"]}),
+        (_("Khác"), {"fields": ["is_key", "is_breakthrough", "notes"]}),
+    ]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(admin.ModelAdmin):
+    """Updates are evidence: they can be read here, never changed or deleted."""
+
+    list_display = ["task", "author", "created_at", "percent", "status"]
+    list_filter = ["status"]
+    search_fields = ["task__content", "achieved", "delay_reason"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeadlineChange)
+class DeadlineChangeAdmin(admin.ModelAdmin):
+    list_display = ["task", "old_due_date", "new_due_date", "state", "requested_by", "decided_by"]
+    list_filter = ["state"]
+    raw_id_fields = ["task", "occurrence"]

@@ -1,0 +1,320 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from plans.deadlines import DeadlineKind, Recurrence
+from plans.models import Phase, Plan, Unit
+from plans.text import clean, fold
+from tasks.completeness import INCOMPLETE, missing_ro
+from tasks.punctuality import Punctuality, Status, punctuality, punctuality_expression
+
+
+class PunctualityQuerySet(models.QuerySet):
+    def with_punctuality(self, today: date):
+        return self.annotate(punctuality=punctuality_expression(today=today))
+
+
+class TaskQuerySet(PunctualityQuerySet):
+    def tracked(self):
+        """Tasks that are measured: a row fanned out to every unit counts through its children."""
+        return self.filter(fans_out=False)
+
+    def visible_to(self, user):
+        """Leadership, Văn phòng and administrators see everything; others their unit's tasks."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        scope = Q(assignee=user)
+        if user.unit_id:
+            unit_ids = Unit.objects.descendant_ids({user.unit_id})
+            scope |= Q(lead_unit_id__in=unit_ids)
+        return self.filter(scope)
+
+    def with_completeness(self):
+        return self.annotate(
+            ro_incomplete=models.ExpressionWrapper(INCOMPLETE, models.BooleanField())
+        )
+
+    def completeness_by_plan(self) -> dict[int, tuple[int, int]]:
+        """{plan id: (tracked tasks, tasks clear on all six "rõ")}, in one query."""
+        rows = (
+            self.tracked()
+            .with_completeness()
+            .values("plan_id")
+            .annotate(total=Count("pk"), complete=Count("pk", filter=Q(ro_incomplete=False)))
+        )
+        return {row["plan_id"]: (row["total"], row["complete"]) for row in rows}
+
+
+class Task(models.Model):
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("nhiệm vụ cha"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    fans_out = models.BooleanField(
+        _("giao cho tất cả đơn vị"),
+        default=False,
+        help_text=_("Dòng giao cho “các phòng, đơn vị”: mỗi đơn vị có một nhiệm vụ con riêng."),
+    )
+    order_label = models.CharField(_("STT"), max_length=20, blank=True)
+    position = models.PositiveIntegerField(_("vị trí trong bảng"), default=0)
+    section = models.CharField(_("nhóm nhiệm vụ"), max_length=500, blank=True)
+    phase = models.ForeignKey(
+        Phase, verbose_name=_("giai đoạn"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    # rõ việc
+    content = models.TextField(_("nội dung công việc"))
+    # rõ trách nhiệm: exactly one lead ("một việc - một đầu mối") and any coordinating units
+    lead_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị chủ trì"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_tasks",
+    )
+    lead_as_written = models.CharField(_("chủ trì (như trong văn bản)"), max_length=500, blank=True)
+    coordinating_units = models.ManyToManyField(
+        Unit, verbose_name=_("đơn vị phối hợp"), blank=True, related_name="coordinated_tasks"
+    )
+    coordinating_as_written = models.TextField(_("phối hợp (như trong văn bản)"), blank=True)
+    # rõ người
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
+    )
+    # rõ thẩm quyền: the leader in charge, or the issuing body
+    authority_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lãnh đạo phụ trách"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authorised_tasks",
+    )
+    authority_body = models.CharField(_("cấp có thẩm quyền"), max_length=255, blank=True)
+    # rõ kết quả
+    product = models.TextField(_("sản phẩm, kết quả"), blank=True)
+    # rõ thời gian: as written, and as understood
+    deadline_text = models.CharField(_("thời hạn (như trong văn bản)"), max_length=500, blank=True)
+    deadline_kind = models.CharField(
+        _("loại thời hạn"),
+        max_length=20,
+        choices=DeadlineKind.choices,
+        default=DeadlineKind.UNKNOWN,
+    )
+    due_date = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
+    original_due_date = models.DateField(_("hạn ban đầu"), null=True, blank=True)
+    start_date = models.DateField(_("ngày bắt đầu"), null=True, blank=True)
+    recurrence = models.JSONField(_("lặp lại"), null=True, blank=True)
+    condition = models.TextField(_("điều kiện"), blank=True)
+    milestones = models.JSONField(_("các mốc khác"), default=list, blank=True)
+    deadline_needs_review = models.BooleanField(_("thời hạn cần xem lại"), default=False)
+    deadline_review_reason = models.CharField(_("lý do cần xem lại"), max_length=500, blank=True)
+
+    is_key = models.BooleanField(_("nhiệm vụ trọng tâm"), default=False)
+    is_breakthrough = models.BooleanField(_("nhiệm vụ đột phá"), default=False)
+    notes = models.TextField(_("ghi chú"), blank=True)
+
+    # progress, kept current by tasks.services from the updates (and occurrences)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    percent = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    last_update_at = models.DateTimeField(_("cập nhật tiến độ lần cuối"), null=True, blank=True)
+
+    # Folded (no accents, lower case) copy of the content, for searches typed without accents.
+    search_key = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ngày sửa"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_key"])
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhiệm vụ")
+        verbose_name_plural = _("nhiệm vụ")
+        ordering = ["plan", "position", "pk"]
+        indexes = [
+            models.Index(fields=["lead_unit", "status", "due_date"], name="task_unit_status_due"),
+            models.Index(fields=["status", "due_date"], name="task_status_due"),
+            models.Index(fields=["plan", "position"], name="task_plan_position"),
+            models.Index(fields=["assignee", "status"], name="task_assignee_status"),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.order_label}. " if self.order_label else ""
+        return f"{label}{self.content[:80]}"
+
+    def save(self, *args, **kwargs):
+        self.content = clean(self.content)
+        self.search_key = fold(self.content)
+        super().save(*args, **kwargs)
+
+    def punctuality_on(self, today: date) -> Punctuality:
+        return punctuality(
+            status=self.status, due_date=self.due_date, completed_on=self.completed_on, today=today
+        )
+
+    @property
+    def missing_ro(self):
+        return missing_ro(self)
+
+    @property
+    def recurrence_rule(self) -> Recurrence | None:
+        return Recurrence.from_json(self.recurrence)
+
+    @property
+    def authority_display(self) -> str:
+        if self.authority_user_id:
+            return f"{self.authority_user.title} {self.authority_user}".strip()
+        return self.authority_body
+
+
+class Occurrence(models.Model):
+    """One period (kỳ) of a recurring or continuous task, with its own due date and status."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="occurrences")
+    label = models.CharField(_("kỳ"), max_length=100)
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    due_date = models.DateField(_("hạn"))
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    percent = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    last_update_at = models.DateTimeField(_("cập nhật lần cuối"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = PunctualityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kỳ thực hiện")
+        verbose_name_plural = _("kỳ thực hiện")
+        ordering = ["task", "due_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "due_date"], name="occurrence_unique_due")
+        ]
+        indexes = [models.Index(fields=["status", "due_date"], name="occurrence_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.task} — {self.label}"
+
+    def punctuality_on(self, today: date) -> Punctuality:
+        return punctuality(
+            status=self.status, due_date=self.due_date, completed_on=self.completed_on, today=today
+        )
+
+
+class AppendOnly(models.Model):
+    """A record that is evidence: written once, never changed or deleted through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and type(self).objects.filter(pk=self.pk).exists():
+            raise ValueError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} is append-only")
+
+
+class ProgressUpdate(AppendOnly):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="updates")
+    occurrence = models.ForeignKey(
+        Occurrence,
+        verbose_name=_("kỳ"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="updates",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người cập nhật"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("thời điểm"), db_index=True)
+    percent = models.PositiveSmallIntegerField(_("tiến độ (%)"))
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices)
+    achieved = models.TextField(_("kết quả đạt được"), blank=True)
+    product_file = models.FileField(_("tệp sản phẩm"), upload_to="products/%Y/%m/", blank=True)
+    product_link = models.URLField(_("đường dẫn sản phẩm"), max_length=500, blank=True)
+    difficulties = models.TextField(_("khó khăn, vướng mắc"), blank=True)
+    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    delay_reason = models.TextField(_("lý do chậm trễ"), blank=True)
+    delay_explanation = models.TextField(_("giải trình"), blank=True)
+
+    class Meta:
+        verbose_name = _("cập nhật tiến độ")
+        verbose_name_plural = _("cập nhật tiến độ")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["task", "-created_at"], name="update_task_time")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} · {self.percent}% · {self.created_at:%d/%m/%Y}"
+
+
+class ChangeState(models.TextChoices):
+    PENDING = "pending", _("Chờ quyết định")
+    APPROVED = "approved", _("Đã đồng ý")
+    REFUSED = "refused", _("Không đồng ý")
+
+
+class DeadlineChange(models.Model):
+    """A request to move a deadline, decided by the task's authority. The original is kept."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="deadline_changes")
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, null=True, blank=True)
+    old_due_date = models.DateField(_("hạn hiện tại"), null=True, blank=True)
+    new_due_date = models.DateField(_("hạn đề nghị"))
+    reason = models.TextField(_("lý do"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đề nghị"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("thời điểm đề nghị"))
+    state = models.CharField(
+        _("trạng thái"), max_length=20, choices=ChangeState.choices, default=ChangeState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người quyết định"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("thời điểm quyết định"), null=True, blank=True)
+    decision_comment = models.TextField(_("ý kiến"), blank=True)
+
+    class Meta:
+        verbose_name = _("đề nghị điều chỉnh thời hạn")
+        verbose_name_plural = _("đề nghị điều chỉnh thời hạn")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.old_due_date} → {self.new_due_date}"

@@ -1,0 +1,197 @@
+"""Writes that touch several models or keep evidence: the only way task progress changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from plans.deadlines import Deadline, Recurrence, occurrence_schedule
+from tasks.models import ChangeState, DeadlineChange, Occurrence, ProgressUpdate, Task
+from tasks.punctuality import Status, local_today
+
+
+def _deadline_of(task: Task) -> Deadline:
+    return Deadline(
+        text=task.deadline_text,
+        kind=task.deadline_kind,
+        due=task.due_date,
+        start=task.start_date,
+        recurrence=Recurrence.from_json(task.recurrence),
+    )
+
+
+def ensure_occurrences(task: Task, *, until: date) -> list[Occurrence]:
+    """Create the periods (kỳ) of a recurring or continuous task up to `until`, keeping those
+    that exist."""
+    periods = occurrence_schedule(_deadline_of(task), until=until)
+    existing = set(task.occurrences.values_list("due_date", flat=True))
+    created = Occurrence.objects.bulk_create(
+        Occurrence(
+            task=task,
+            label=period.label,
+            period_start=period.start,
+            period_end=period.end,
+            due_date=period.due,
+        )
+        for period in periods
+        if period.due not in existing
+    )
+    if created:
+        sync_task_from_occurrences(task)
+    return created
+
+
+def sync_task_from_occurrences(task: Task) -> None:
+    """A recurring task shows its current period: the earliest one not yet done."""
+    occurrences = list(task.occurrences.order_by("due_date"))
+    if not occurrences:
+        return
+    current = next(
+        (o for o in occurrences if o.status not in (Status.DONE, Status.CANCELLED)), None
+    )
+    if current is None:
+        last = occurrences[-1]
+        task.status, task.percent = Status.DONE, 100
+        task.due_date, task.completed_on = last.due_date, last.completed_on
+    else:
+        # A period not yet begun after earlier ones were done: the task as a whole is under way.
+        any_done = any(o.status == Status.DONE for o in occurrences)
+        begun = current.status == Status.NOT_STARTED and any_done
+        task.status = Status.IN_PROGRESS if begun else current.status
+        task.percent, task.due_date, task.completed_on = current.percent, current.due_date, None
+    if task.original_due_date is None:
+        task.original_due_date = occurrences[0].due_date
+    task.save(
+        update_fields=[
+            "status",
+            "percent",
+            "due_date",
+            "completed_on",
+            "original_due_date",
+            "updated_at",
+        ]
+    )
+
+
+def is_late(*, due_date: date | None, status: str, on: date) -> bool:
+    """Late means past the due date, or finishing after it: a reason is then required."""
+    return due_date is not None and due_date < on and status != Status.CANCELLED
+
+
+@transaction.atomic
+def record_progress(
+    *,
+    task: Task,
+    by,
+    percent: int,
+    status: str,
+    achieved: str = "",
+    product_link: str = "",
+    product_file=None,
+    difficulties: str = "",
+    proposals: str = "",
+    delay_reason: str = "",
+    delay_explanation: str = "",
+    occurrence: Occurrence | None = None,
+    at: datetime | None = None,
+) -> ProgressUpdate:
+    """Append a progress update and bring the task (or its period) up to date."""
+    at = at or timezone.now()
+    today = local_today(at)
+    target = occurrence or task
+    if not 0 <= percent <= 100:
+        raise ValidationError({"percent": _("Tiến độ phải từ 0 đến 100%.")})
+    if status == Status.DONE:
+        percent = 100
+    if is_late(due_date=target.due_date, status=status, on=today) and not delay_reason.strip():
+        raise ValidationError(
+            {
+                "delay_reason": _("Nhiệm vụ đã quá hạn ngày %(due)s: xin nêu lý do chậm trễ.")
+                % {"due": target.due_date.strftime("%d/%m/%Y")}
+            }
+        )
+    update = ProgressUpdate.objects.create(
+        task=task,
+        occurrence=occurrence,
+        author=by,
+        created_at=at,
+        percent=percent,
+        status=status,
+        achieved=achieved,
+        product_link=product_link,
+        product_file=product_file or "",
+        difficulties=difficulties,
+        proposals=proposals,
+        delay_reason=delay_reason,
+        delay_explanation=delay_explanation,
+    )
+    target.percent = percent
+    target.status = status
+    target.completed_on = today if status == Status.DONE else None
+    target.last_update_at = at
+    target._history_user = by
+    target.save()
+    if occurrence is not None:
+        task.last_update_at = at
+        task._history_user = by
+        sync_task_from_occurrences(task)
+    return update
+
+
+def assign_task(*, task: Task, assignee, by) -> Task:
+    task.assignee = assignee
+    task._history_user = by
+    task.save(update_fields=["assignee", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def request_deadline_change(
+    *, task: Task, by, new_due_date: date, reason: str, at: datetime | None = None
+) -> DeadlineChange:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Xin nêu lý do đề nghị điều chỉnh thời hạn.")})
+    if task.deadline_changes.filter(state=ChangeState.PENDING).exists():
+        raise ValidationError(
+            _("Nhiệm vụ này đã có một đề nghị điều chỉnh thời hạn đang chờ quyết định.")
+        )
+    return DeadlineChange.objects.create(
+        task=task,
+        old_due_date=task.due_date,
+        new_due_date=new_due_date,
+        reason=reason,
+        requested_by=by,
+        requested_at=at or timezone.now(),
+    )
+
+
+@transaction.atomic
+def decide_deadline_change(
+    *, change: DeadlineChange, by, approve: bool, comment: str = "", at: datetime | None = None
+) -> DeadlineChange:
+    """The authority approves (the new deadline applies; the original stays recorded) or refuses."""
+    change = DeadlineChange.objects.select_for_update().get(pk=change.pk)
+    if change.state != ChangeState.PENDING:
+        raise ValidationError(_("Đề nghị này đã được quyết định."))
+    change.state = ChangeState.APPROVED if approve else ChangeState.REFUSED
+    change.decided_by, change.decided_at, change.decision_comment = (
+        by,
+        at or timezone.now(),
+        comment,
+    )
+    change.save()
+    if approve:
+        task = change.task
+        if task.original_due_date is None:
+            task.original_due_date = task.due_date
+        task.due_date = change.new_due_date
+        task._history_user = by
+        task._change_reason = _("Điều chỉnh thời hạn theo đề nghị ngày %(d)s") % {
+            "d": timezone.localtime(change.requested_at).strftime("%d/%m/%Y")
+        }
+        task.save()
+    return change

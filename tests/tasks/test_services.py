@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from plans.deadlines import DeadlineKind, Recurrence
+from tasks.models import ChangeState, ProgressUpdate
+from tasks.punctuality import Punctuality, Status
+from tasks.services import (
+    decide_deadline_change,
+    ensure_occurrences,
+    record_progress,
+    request_deadline_change,
+)
+from tests.factories import TaskFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: date, hour: int = 3) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def test_recording_progress_appends_an_update_and_moves_the_task():
+    task, author = TaskFactory(due_date=date(2026, 12, 31)), UserFactory()
+    record_progress(
+        task=task,
+        by=author,
+        percent=40,
+        status=Status.IN_PROGRESS,
+        achieved="Dự thảo",
+        at=at(date(2026, 11, 1)),
+    )
+    record_progress(
+        task=task, by=author, percent=100, status=Status.DONE, at=at(date(2026, 11, 20))
+    )
+    task.refresh_from_db()
+    assert (task.status, task.percent, task.completed_on) == (Status.DONE, 100, date(2026, 11, 20))
+    assert task.punctuality_on(date(2026, 11, 22)) == Punctuality.DONE_EARLY
+    assert [u.percent for u in task.updates.order_by("created_at")] == [40, 100]
+
+
+def test_a_late_update_without_a_reason_is_refused_with_a_clear_message():
+    task = TaskFactory(due_date=date(2026, 11, 10))
+    with pytest.raises(ValidationError) as refused:
+        record_progress(
+            task=task,
+            by=UserFactory(),
+            percent=50,
+            status=Status.IN_PROGRESS,
+            at=at(date(2026, 11, 22)),
+        )
+    assert "lý do chậm trễ" in str(refused.value)
+    assert "10/11/2026" in str(refused.value)
+    assert not task.updates.exists()
+
+
+def test_finishing_on_the_due_date_needs_no_reason():
+    task = TaskFactory(due_date=date(2026, 11, 22))
+    record_progress(
+        task=task,
+        by=UserFactory(),
+        percent=100,
+        status=Status.DONE,
+        at=at(date(2026, 11, 22), hour=16),
+    )
+    task.refresh_from_db()
+    assert task.punctuality_on(date(2026, 11, 23)) == Punctuality.DONE_ON_TIME
+
+
+def test_updates_are_append_only():
+    task = TaskFactory()
+    update = record_progress(task=task, by=UserFactory(), percent=10, status=Status.IN_PROGRESS)
+    update.percent = 90
+    with pytest.raises(ValueError, match="append-only"):
+        update.save()
+    with pytest.raises(ValueError, match="append-only"):
+        update.delete()
+    assert ProgressUpdate.objects.get(pk=update.pk).percent == 10
+
+
+def test_every_change_to_a_task_is_kept_with_who_and_old_to_new():
+    task, author = TaskFactory(due_date=date(2026, 12, 31)), UserFactory()
+    record_progress(task=task, by=author, percent=30, status=Status.IN_PROGRESS)
+    newest, previous = task.history.all()[:2]
+    delta = newest.diff_against(previous)
+    changed = {c.field: (c.old, c.new) for c in delta.changes}
+    assert changed["percent"] == (0, 30)
+    assert changed["status"] == (Status.NOT_STARTED, Status.IN_PROGRESS)
+    assert newest.history_user == author
+
+
+def test_an_approved_deadline_change_applies_and_keeps_the_original():
+    leader, head = UserFactory(), UserFactory()
+    task = TaskFactory(
+        due_date=date(2026, 9, 30), original_due_date=date(2026, 9, 30), authority_user=leader
+    )
+    change = request_deadline_change(
+        task=task, by=head, new_due_date=date(2026, 12, 15), reason="Chờ hướng dẫn"
+    )
+    with pytest.raises(ValidationError):
+        request_deadline_change(
+            task=task, by=head, new_due_date=date(2026, 12, 20), reason="Lần nữa"
+        )
+    decide_deadline_change(change=change, by=leader, approve=True, comment="Đồng ý")
+    task.refresh_from_db()
+    assert (task.due_date, task.original_due_date) == (date(2026, 12, 15), date(2026, 9, 30))
+    assert task.history.first().history_user == leader
+    change.refresh_from_db()
+    assert change.state == ChangeState.APPROVED
+    with pytest.raises(ValidationError):
+        decide_deadline_change(change=change, by=leader, approve=False)
+
+
+def test_a_refused_change_leaves_the_deadline():
+    task = TaskFactory(due_date=date(2026, 9, 30))
+    change = request_deadline_change(
+        task=task, by=UserFactory(), new_due_date=date(2026, 12, 15), reason="x"
+    )
+    decide_deadline_change(
+        change=change, by=UserFactory(), approve=False, comment="Không đủ căn cứ"
+    )
+    task.refresh_from_db()
+    assert task.due_date == date(2026, 9, 30)
+
+
+def test_a_yearly_task_gets_one_period_per_year_and_shows_the_current_one():
+    task = TaskFactory(
+        deadline_kind=DeadlineKind.RECURRING,
+        deadline_text="Hàng năm, bắt đầu từ năm 2026",
+        due_date=date(2026, 12, 31),
+        start_date=date(2026, 1, 1),
+        recurrence=Recurrence(freq="yearly", dates=((12, 31),), first_year=2026).to_json(),
+    )
+    ensure_occurrences(task, until=date(2027, 3, 1))
+    assert list(task.occurrences.values_list("due_date", flat=True)) == [
+        date(2026, 12, 31),
+        date(2027, 12, 31),
+    ]
+    first = task.occurrences.first()
+    record_progress(
+        task=task,
+        occurrence=first,
+        by=UserFactory(),
+        percent=100,
+        status=Status.DONE,
+        at=at(date(2026, 12, 20)),
+    )
+    task.refresh_from_db()
+    assert (task.due_date, task.status) == (date(2027, 12, 31), Status.IN_PROGRESS)
+    ensure_occurrences(task, until=date(2027, 3, 1))  # again: nothing new
+    assert task.occurrences.count() == 2
