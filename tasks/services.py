@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,9 +25,13 @@ def _deadline_of(task: Task) -> Deadline:
 
 
 def ensure_occurrences(task: Task, *, until: date) -> list[Occurrence]:
-    """Create the periods (kỳ) of a recurring or continuous task up to `until`, keeping those
-    that exist."""
-    periods = occurrence_schedule(_deadline_of(task), until=until)
+    """Create the periods (kỳ) of a recurring or continuous task that have begun by `until`, and
+    the next one when none is still open then, keeping those that exist."""
+    schedule = occurrence_schedule(_deadline_of(task), until=until + timedelta(days=400))
+    periods = [p for p in schedule if p.start <= until]
+    upcoming = [p for p in schedule if p.start > until]
+    if upcoming and (not periods or periods[-1].due < until):
+        periods.append(upcoming[0])
     existing = set(task.occurrences.values_list("due_date", flat=True))
     created = Occurrence.objects.bulk_create(
         Occurrence(
@@ -63,15 +67,12 @@ def sync_task_from_occurrences(task: Task) -> None:
         begun = current.status == Status.NOT_STARTED and any_done
         task.status = Status.IN_PROGRESS if begun else current.status
         task.percent, task.due_date, task.completed_on = current.percent, current.due_date, None
-    if task.original_due_date is None:
-        task.original_due_date = occurrences[0].due_date
     task.save(
         update_fields=[
             "status",
             "percent",
             "due_date",
             "completed_on",
-            "original_due_date",
             "updated_at",
         ]
     )

@@ -1,0 +1,59 @@
+"""The README's first command, after install: the portal on the embedded default."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Chạy cổng trên cấu hình nhúng: tạo CSDL, nạp dữ liệu mẫu, "
+        "chạy hàng đợi công việc và máy chủ web."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--no-jobs", action="store_true", help="Không chạy Celery worker/beat.")
+
+    def handle(self, *args, host, port, no_jobs, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_demo")
+        workers = [] if no_jobs else self._start_jobs()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nCổng 6 rõ đang chạy tại: http://{host}:{port}/  (Ctrl+C để dừng)\n"
+            )
+        )
+        try:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        finally:
+            for process in workers:
+                process.terminate()
+            for process in workers:
+                process.wait(timeout=10)
+
+    def _start_jobs(self) -> list[subprocess.Popen]:
+        """A Celery worker and beat; without REDIS_URL they use a folder as broker (no server)."""
+        broker = settings.CELERY_BROKER_DIR
+        (broker / "processed").mkdir(parents=True, exist_ok=True)
+        celery = [sys.executable, "-m", "celery", "-A", "config"]
+        log_level = ["--loglevel", "WARNING"]
+        return [
+            subprocess.Popen(
+                [*celery, "worker", "--pool", "solo", "--concurrency", "1", *log_level]
+            ),
+            subprocess.Popen(
+                [
+                    *celery,
+                    "beat",
+                    "--schedule",
+                    str(broker.parent / "celerybeat-schedule"),
+                    *log_level,
+                ]
+            ),
+        ]
