@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 # Message catalogues are compiled on install, never committed as binaries.
 messages: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules -v 0
+	$(PY) manage.py compilemessages --settings=config.test_settings --ignore=$(VENV) --ignore=node_modules -v 0
 
 install: $(STAMP) messages
 

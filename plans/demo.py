@@ -93,6 +93,7 @@ def load_plan(spec: dict, units: dict[str, Unit], plans: dict[str, Plan]) -> Pla
         slug=spec["slug"],
         defaults={
             "number": spec["number"],
+            "short_name": spec.get("short_name", ""),
             "kind": spec["kind"],
             "issuing_body": spec["issuing_body"],
             "issuing_unit": units[spec["issuing_unit"]],

@@ -112,6 +112,12 @@ class Plan(models.Model):
     kind = models.CharField(
         _("loại văn bản"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.PLAN
     )
+    short_name = models.CharField(
+        _("tên ngắn"),
+        max_length=100,
+        blank=True,
+        help_text=_("Tên gọi quen dùng trong danh sách, ví dụ: “KH 500 ngày đêm”."),
+    )
     issuing_body = models.CharField(_("cơ quan ban hành"), max_length=255)
     issuing_unit = models.ForeignKey(
         Unit,
@@ -171,7 +177,12 @@ class Plan(models.Model):
         ordering = ["-issued_on", "number"]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """Short, for lists: the usual name, else the number."""
+        return self.short_name or self.label
 
     @property
     def label(self) -> str:

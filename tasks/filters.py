@@ -35,6 +35,14 @@ class TaskFilter(django_filters.FilterSet):
         model = Task
         fields = ["q", "plan", "unit", "status", "punctuality", "missing"]
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = request.user if request else None
+        if user is not None and not user.sees_everything:
+            # Offer only the units whose tasks this user may see.
+            ids = Unit.objects.descendant_ids({user.unit_id}) if user.unit_id else set()
+            self.filters["unit"].queryset = Unit.objects.filter(pk__in=ids)
+
     def filter_text(self, queryset, name, value):
         # Content is stored as written (NFC). Vietnamese users often type without accents,
         # so both the accented words and every folded word must appear.

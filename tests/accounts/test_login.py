@@ -15,6 +15,13 @@ def test_the_login_page_speaks_vietnamese(client):
     assert 'lang="vi"' in page
 
 
+def test_an_english_browser_still_gets_vietnamese(client):
+    page = client.get(
+        reverse("login"), headers={"Accept-Language": "en-US,en;q=0.9"}
+    ).content.decode()
+    assert 'lang="vi"' in page and "Mật khẩu" in page
+
+
 def test_english_is_available(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("login")).content.decode()
