@@ -40,7 +40,8 @@ class Command(BaseCommand):
     def _start_jobs(self) -> list[subprocess.Popen]:
         """A Celery worker and beat; without REDIS_URL they use a folder as broker (no server)."""
         broker = settings.CELERY_BROKER_DIR
-        (broker / "processed").mkdir(parents=True, exist_ok=True)
+        for folder in ("processed", "control"):
+            (broker / folder).mkdir(parents=True, exist_ok=True)
         celery = [sys.executable, "-m", "celery", "-A", "config"]
         log_level = ["--loglevel", "WARNING"]
         return [
