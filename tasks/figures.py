@@ -1,0 +1,92 @@
+"""Headline figures: how many tasks are done on time, late, overdue… — one aggregate query.
+
+Dashboards, warnings and reports all count through here, so they always agree.
+
+The on-time rate (target ≥ 98% in plan 001) is the share of tasks done on time or early among
+the tasks that are done or whose deadline has passed: a task not yet due and not yet done
+counts neither for nor against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from tasks.punctuality import Punctuality, punctuality_expression
+
+P = Punctuality
+
+
+@dataclass(frozen=True)
+class Figures:
+    total: int = 0
+    not_started: int = 0
+    on_track: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    done_early: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    paused: int = 0
+    cancelled: int = 0
+
+    @property
+    def done(self) -> int:
+        return self.done_early + self.done_on_time + self.done_late
+
+    @property
+    def in_progress(self) -> int:
+        """Open and not (yet) late: under way, due soon, or not started."""
+        return self.not_started + self.on_track + self.due_soon
+
+    @property
+    def on_time(self) -> int:
+        return self.done_early + self.done_on_time
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Percent, or None when no task is done or due yet."""
+        judged = self.done + self.overdue
+        return round(100 * self.on_time / judged, 1) if judged else None
+
+    def as_dict(self) -> dict:
+        return {
+            **asdict(self),
+            "done": self.done,
+            "in_progress": self.in_progress,
+            "on_time": self.on_time,
+            "on_time_rate": self.on_time_rate,
+        }
+
+
+FIELDS = {
+    "not_started": P.NOT_STARTED,
+    "on_track": P.ON_TRACK,
+    "due_soon": P.DUE_SOON,
+    "overdue": P.OVERDUE,
+    "done_early": P.DONE_EARLY,
+    "done_on_time": P.DONE_ON_TIME,
+    "done_late": P.DONE_LATE,
+    "paused": P.PAUSED,
+    "cancelled": P.CANCELLED,
+}
+
+
+def _aggregates() -> dict:
+    counts = {name: Count("pk", filter=Q(_punctuality=value)) for name, value in FIELDS.items()}
+    return {"total": Count("pk"), **counts}
+
+
+def count_figures(items: QuerySet, *, today: date) -> Figures:
+    """Figures for tasks (or occurrences) in one query."""
+    annotated = items.annotate(_punctuality=punctuality_expression(today=today))
+    return Figures(**annotated.aggregate(**_aggregates()))
+
+
+def count_figures_by(items: QuerySet, field: str, *, today: date) -> dict:
+    """{value of `field`: Figures}, e.g. per lead unit, in one grouped query."""
+    annotated = items.annotate(_punctuality=punctuality_expression(today=today))
+    rows = annotated.order_by().values(field).annotate(**_aggregates())
+    return {row.pop(field): Figures(**row) for row in rows}
