@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install messages run test lint
+.PHONY: install messages run test lint system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,19 @@ install: $(STAMP) messages
 run: install
 	DEBUG=$${DEBUG:-true} HOST=$(HOST) PORT=$(PORT) $(PY) manage.py run_portal
 
-test: install
+# Debian packages the tests use: Chromium (browser tests) and poppler-utils (PDF text).
+# Installed when missing and we may (root with apt); otherwise those tests skip locally.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Not installed:$$missing — the tests that need them will be skipped."; fi; \
+	fi
+
+test: install system-packages
 	$(PY) -m pytest
 
 lint: install
