@@ -127,7 +127,7 @@ def understand_row(
     coordinating_ids, coord_unmatched = _matched_ids(coord_matches)
     warnings: list[str] = []
 
-    fans_out = lead_collective is not None
+    fans_out = bool(lead_collective and lead_collective.kinds)
     if fans_out:
         members = collective_members(lead_collective, units=units, within=issuing_unit)
         lead_ids = list(dict.fromkeys([*lead_ids, *members]))
@@ -142,7 +142,7 @@ def understand_row(
             _("Có %(n)d đơn vị chủ trì: chọn một đơn vị, hoặc giao cho mỗi đơn vị một nhiệm vụ.")
             % {"n": len(lead_ids)}
         )
-    if coord_collective is not None:
+    if coord_collective and coord_collective.kinds:
         members = collective_members(coord_collective, units=units, within=issuing_unit)
         coordinating_ids = [
             pk for pk in dict.fromkeys([*coordinating_ids, *members]) if pk not in lead_ids
@@ -199,6 +199,8 @@ class ImportResult:
     not_in_table: list[str] = field(default_factory=list)
 
 
+PERIODIC = (DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS)
+
 # Task fields an import sets, and the label used when reporting a change to them.
 IMPORTED_FIELDS = {
     "content": _("nội dung"),
@@ -209,7 +211,7 @@ IMPORTED_FIELDS = {
     "product": _("sản phẩm"),
     "deadline_text": _("thời hạn"),
     "deadline_kind": None,
-    "due_date": _("hạn hoàn thành"),
+    "original_due_date": _("hạn hoàn thành"),
     "start_date": None,
     "recurrence": None,
     "condition": None,
@@ -247,7 +249,7 @@ def _row_fields(
         "product": row.product,
         "deadline_text": row.deadline_written,
         "deadline_kind": deadline.kind,
-        "due_date": deadline.due,
+        "original_due_date": deadline.due,
         "start_date": deadline.start,
         "recurrence": deadline.recurrence.to_json() if deadline.recurrence else None,
         "condition": deadline.condition,
@@ -313,7 +315,7 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
                 plan=plan,
                 parent=parent,
                 order_label=row.order_label,
-                original_due_date=fields["due_date"],
+                due_date=fields["original_due_date"],
                 **fields,
             )
             task._history_user = by
@@ -328,6 +330,10 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
                         _describe(row.key, IMPORTED_FIELDS[name], getattr(task, name), fields[name])
                     )
                 setattr(task, name, fields[name])
+            if "original_due_date" in changed and task.deadline_kind not in PERIODIC:
+                # The document's deadline changed: the task follows it. (A recurring task's
+                # due date is its current period's, kept by its occurrences.)
+                task.due_date = task.original_due_date
             if set(task.coordinating_units.values_list("pk", flat=True)) != set(coordinating_ids):
                 task.coordinating_units.set(coordinating_ids)
                 changed.append("coordinating_units")
@@ -338,7 +344,7 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
             else:
                 result.unchanged += 1
         seen.add(task.pk)
-        if task.deadline_kind in (DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS):
+        if task.deadline_kind in PERIODIC:
             ensure_occurrences(task, until=today)
         return task
 
@@ -372,3 +378,42 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
 def row_fans_out(row: UnderstoodRow) -> bool:
     """A row for "all units", or naming several leads, becomes one task per unit."""
     return row.fans_out or len(row.lead_ids) > 1
+
+
+class _Rollback(Exception):
+    pass
+
+
+def preview_changes(*, plan: Plan, understanding: Understanding, today: date) -> ImportResult:
+    """What `save_rows` would do, without writing anything (it runs and is rolled back)."""
+    result = ImportResult()
+    try:
+        with transaction.atomic():
+            result = save_rows(plan=plan, understanding=understanding, today=today)
+            raise _Rollback
+    except _Rollback:
+        return result
+
+
+def rows_to_json(rows: Iterable[SourceRow]) -> list[dict]:
+    return [
+        {
+            **asdict(row),
+            "deadline_date": row.deadline_date.isoformat() if row.deadline_date else None,
+        }
+        for row in rows
+    ]
+
+
+def rows_from_json(data: Iterable[dict]) -> list[SourceRow]:
+    return [
+        SourceRow(
+            **{
+                **row,
+                "deadline_date": date.fromisoformat(row["deadline_date"])
+                if row["deadline_date"]
+                else None,
+            }
+        )
+        for row in data
+    ]

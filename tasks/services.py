@@ -27,11 +27,11 @@ def _deadline_of(task: Task) -> Deadline:
 def ensure_occurrences(task: Task, *, until: date) -> list[Occurrence]:
     """Create the periods (kỳ) of a recurring or continuous task that have begun by `until`, and
     the next one when none is still open then, keeping those that exist."""
-    schedule = occurrence_schedule(_deadline_of(task), until=until + timedelta(days=400))
-    periods = [p for p in schedule if p.start <= until]
-    upcoming = [p for p in schedule if p.start > until]
-    if upcoming and (not periods or periods[-1].due < until):
-        periods.append(upcoming[0])
+    deadline = _deadline_of(task)
+    periods = occurrence_schedule(deadline, until=until)
+    if not periods or periods[-1].due < until:
+        later = occurrence_schedule(deadline, until=until + timedelta(days=400))
+        periods += [p for p in later if p.due >= until][:1]
     existing = set(task.occurrences.values_list("due_date", flat=True))
     created = Occurrence.objects.bulk_create(
         Occurrence(
@@ -78,6 +78,21 @@ def sync_task_from_occurrences(task: Task) -> None:
     )
 
 
+class StaleWrite(ValidationError):
+    """The task changed since the form was shown: saving would overwrite someone else's work."""
+
+
+def refuse_if_changed(task: Task, *, since: datetime | None) -> None:
+    """Lock the task row and refuse when its `updated_at` is no longer `since` (the form's)."""
+    if since is None:
+        return
+    current = Task.objects.select_for_update().values_list("updated_at", flat=True).get(pk=task.pk)
+    if current != since:
+        raise StaleWrite(
+            _("Nhiệm vụ vừa được người khác cập nhật sau khi bạn mở biểu mẫu."), code="stale"
+        )
+
+
 def is_late(*, due_date: date | None, status: str, on: date) -> bool:
     """Late means past the due date, or finishing after it: a reason is then required."""
     return due_date is not None and due_date < on and status != Status.CANCELLED
@@ -99,8 +114,10 @@ def record_progress(
     delay_explanation: str = "",
     occurrence: Occurrence | None = None,
     at: datetime | None = None,
+    if_unchanged_since: datetime | None = None,
 ) -> ProgressUpdate:
     """Append a progress update and bring the task (or its period) up to date."""
+    refuse_if_changed(task, since=if_unchanged_since)
     at = at or timezone.now()
     today = local_today(at)
     target = occurrence or task
@@ -143,7 +160,9 @@ def record_progress(
     return update
 
 
-def assign_task(*, task: Task, assignee, by) -> Task:
+@transaction.atomic
+def assign_task(*, task: Task, assignee, by, if_unchanged_since: datetime | None = None) -> Task:
+    refuse_if_changed(task, since=if_unchanged_since)
     task.assignee = assignee
     task._history_user = by
     task.save(update_fields=["assignee", "updated_at"])
