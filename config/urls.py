@@ -24,6 +24,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("nhiem-vu/", include("tasks.urls")),
+    path("ke-hoach/", include("plans.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 if settings.DEBUG:

@@ -13,13 +13,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from plans.deadlines import Deadline, DeadlineKind, interpret_deadline
+from plans.deadlines import Deadline, DeadlineKind, Frequency, interpret_deadline
 from plans.models import Plan, Unit
 from plans.tables import Column, Problem, ReadTable, SourceRow
-from plans.text import fold
+from plans.text import clean, fold
 from plans.unit_matching import Collective, NameMatch, UnitMatcher, UnitName
+from tasks.completeness import Ro
+
+PERIODIC = (DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS)
 
 
 @dataclass
@@ -47,9 +51,34 @@ class UnderstoodRow:
         """What identifies the row when the same table is imported again."""
         return self.order_label or f"dòng {self.line}"
 
+    @property
+    def deadline_label(self) -> str:
+        return DeadlineKind(self.deadline.kind).label
+
+    @property
+    def recurrence_label(self) -> str:
+        rule = self.deadline.recurrence
+        if rule is None:
+            return ""
+        days = ", ".join(f"{d:02d}/{m:02d}" for m, d in rule.dates[:4])
+        since = _(" từ năm %(y)s") % {"y": rule.first_year} if rule.first_year else ""
+        return f"{Frequency(rule.freq).label}{' (' + days + ')' if days else ''}{since}"
+
+    @property
+    def missing(self) -> list[str]:
+        """The "rõ" a table can hold that this row lacks (the person is assigned later)."""
+        lacks = {
+            Ro.VIEC: not self.content,
+            Ro.TRACH_NHIEM: not self.lead_ids,
+            Ro.THOI_GIAN: self.deadline.due is None and self.deadline.kind not in PERIODIC,
+            Ro.KET_QUA: not self.product,
+        }
+        return [ro.label for ro, lacking in lacks.items() if lacking]
+
     def to_json(self) -> dict:
         data = asdict(self)
         data["deadline"] = self.deadline.to_json()
+        data["missing"] = [str(label) for label in self.missing]
         return data
 
 
@@ -198,8 +227,6 @@ class ImportResult:
     changes: list[str] = field(default_factory=list)
     not_in_table: list[str] = field(default_factory=list)
 
-
-PERIODIC = (DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS)
 
 # Task fields an import sets, and the label used when reporting a change to them.
 IMPORTED_FIELDS = {
@@ -417,3 +444,70 @@ def rows_from_json(data: Iterable[dict]) -> list[SourceRow]:
         )
         for row in data
     ]
+
+
+# --- the browser import: a draft the clerk corrects, then confirms ----------------------------
+
+
+def start_draft(*, by, plan: Plan | None, new_plan: dict, source_name: str, table: ReadTable):
+    from plans.models import ImportDraft
+
+    return ImportDraft.objects.create(
+        created_by=by,
+        plan=plan,
+        new_plan=new_plan,
+        source_name=source_name,
+        headers=table.headers,
+        rows=rows_to_json(table.rows),
+        problems=[asdict(problem) for problem in table.problems],
+    )
+
+
+def draft_plan(draft) -> Plan:
+    """The plan a draft is for: the existing one, or a new one not yet saved."""
+    if draft.plan_id:
+        return draft.plan
+    fields = draft.new_plan
+    issued_on = date.fromisoformat(fields["issued_on"]) if fields.get("issued_on") else None
+    return Plan(
+        number=fields.get("number", ""),
+        kind=fields.get("kind") or Plan._meta.get_field("kind").default,
+        issuing_body=fields.get("issuing_body", ""),
+        issuing_unit_id=fields.get("issuing_unit_id"),
+        issued_on=issued_on,
+        title=fields.get("title", ""),
+        slug=f"nhap-{draft.pk}-{slugify(fields.get('number') or fields.get('title', ''))}"[:100],
+    )
+
+
+def draft_understanding(draft, *, today: date) -> Understanding:
+    plan = draft_plan(draft)
+    table = ReadTable(
+        headers=draft.headers,
+        rows=rows_from_json(draft.rows),
+        problems=[Problem(**problem) for problem in draft.problems],
+    )
+    reference = plan.reference_date if (plan.pk or plan.issued_on) else today
+    return understand(table, plan_reference=reference, issuing_unit=plan.issuing_unit)
+
+
+def correct_draft_row(draft, index: int, *, cells: dict[str, str], order_label: str) -> None:
+    """The clerk's correction of one row, as if the document had said it."""
+    row = draft.rows[index]
+    row["cells"] = {**row["cells"], **{key: clean(value) for key, value in cells.items()}}
+    row["order_label"] = clean(order_label)
+    if Column.DEADLINE in cells:
+        row["deadline_date"], row["deadline_is_month"] = None, False  # the text now decides
+    draft.save(update_fields=["rows"])
+
+
+@transaction.atomic
+def confirm_draft(draft, *, by, today: date) -> tuple[Plan, ImportResult]:
+    """Save the plan (if new) and all its tasks in one transaction, then drop the draft."""
+    plan = draft_plan(draft)
+    understanding = draft_understanding(draft, today=today)
+    if plan.pk is None:
+        plan.save()
+    result = save_rows(plan=plan, understanding=understanding, today=today, by=by)
+    draft.delete()
+    return plan, result
