@@ -205,7 +205,8 @@ def _people_by_unit() -> dict[int, list[User]]:
 
 def _progress_task(task: Task, *, today: date, people: dict[int, list[User]], office: User) -> int:
     """Give one task a plausible history. Returns the number of updates recorded."""
-    dice = _dice(task.plan.slug, task.order_label, task.lead_unit_id)
+    # Keyed by names, not ids: the same tasks get the same story on every database.
+    dice = _dice(task.plan.slug, task.order_label, task.lead_unit.name if task.lead_unit else "")
     members = people.get(task.lead_unit_id, [])
     if members and dice % 4:
         assign_task(task=task, assignee=members[dice % len(members)], by=members[0])
@@ -329,7 +330,12 @@ def simulate_progress(plans: list[Plan], *, today: date) -> int:
     people = _people_by_unit()
     office = User.objects.filter(role=Role.OFFICE).order_by("pk").first()
     count = 0
-    fresh = Task.objects.tracked().filter(plan__in=plans).select_related("plan").order_by("pk")
+    fresh = (
+        Task.objects.tracked()
+        .filter(plan__in=plans)
+        .select_related("plan", "lead_unit")
+        .order_by("pk")
+    )
     for task in fresh:
         count += _progress_task(task, today=today, people=people, office=office)
     _deadline_changes(today=today)
