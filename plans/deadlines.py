@@ -544,17 +544,17 @@ def _vietnam_calendar(year: int) -> holidays.HolidayBase:
     return holidays.Vietnam(years=year)
 
 
-def _is_working_day(day: date) -> bool:
+def is_working_day(day: date) -> bool:
     # Knows both the public holidays (Tết, 30/4, 1/5, 2/9…) and the Saturdays the government
     # turns into working days in exchange for a bridge day off.
     return _vietnam_calendar(day.year).is_working_day(day)
 
 
-def _add_working_days(start: date, count: int) -> date:
+def add_working_days(start: date, count: int) -> date:
     day = start
     while count > 0:
         day += timedelta(days=1)
-        if _is_working_day(day):
+        if is_working_day(day):
             count -= 1
     return day
 
@@ -585,7 +585,7 @@ def _relative(cell: _Cell) -> Deadline | None:
             f"{start:%d/%m/%Y}, cần xác nhận ngày bắt đầu"
         )
     if "lam" in unit:
-        due = _add_working_days(start, count)
+        due = add_working_days(start, count)
     elif unit == "ngay":
         due = start + timedelta(days=count)
     elif unit == "tuan":

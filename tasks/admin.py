@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from tasks.models import DeadlineChange, Occurrence, ProgressUpdate, Task
+from tasks.models import (
+    Alert,
+    DeadlineChange,
+    Notification,
+    NotificationPreference,
+    Occurrence,
+    ProgressUpdate,
+    Task,
+    WarningSettings,
+)
 
 
 class OccurrenceInline(admin.TabularInline):
@@ -139,3 +148,60 @@ class DeadlineChangeAdmin(admin.ModelAdmin):
     list_display = ["task", "old_due_date", "new_due_date", "state", "requested_by", "decided_by"]
     list_filter = ["state"]
     raw_id_fields = ["task", "occurrence"]
+
+
+@admin.register(WarningSettings)
+class WarningSettingsAdmin(admin.ModelAdmin):
+    """One row: the thresholds of the early-warning rules."""
+
+    fieldsets = [
+        (_("Sắp đến hạn"), {"fields": ["due_soon_days", "working_days", "report_lead_days"]}),
+        (
+            _("Có nguy cơ chậm tiến độ"),
+            {"fields": ["at_risk_elapsed_percent", "at_risk_gap_points"]},
+        ),
+        (_("Quá hạn"), {"fields": ["overdue_repeat_days", "overdue_steps"]}),
+        (_("Lâu chưa cập nhật"), {"fields": ["no_update_days"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return not WarningSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NotificationInline(ReadOnlyInline):
+    model = Notification
+    fields = ["recipient", "channel", "state", "attempts", "last_error", "sent_at", "read_at"]
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = [
+        "task",
+        "occurrence",
+        "rule",
+        "threshold",
+        "reference_date",
+        "state",
+        "created_at",
+    ]
+    list_filter = ["rule", "state"]
+    search_fields = ["task__content"]
+    raw_id_fields = ["task", "occurrence", "acknowledged_by"]
+    readonly_fields = ["batch", "created_at"]
+    inlines = [NotificationInline]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["alert", "recipient", "channel", "state", "attempts", "sent_at", "read_at"]
+    list_filter = ["channel", "state"]
+    raw_id_fields = ["alert", "recipient"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "email", "digest", "webhook_url"]
+    raw_id_fields = ["user"]

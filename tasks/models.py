@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +161,8 @@ class Task(models.Model):
             models.Index(fields=["status", "due_date"], name="task_status_due"),
             models.Index(fields=["plan", "position"], name="task_plan_position"),
             models.Index(fields=["assignee", "status"], name="task_assignee_status"),
+            # The dashboards' cache is keyed by the last change: an index lookup, not a scan.
+            models.Index(fields=["updated_at"], name="task_updated_at"),
         ]
 
     def __str__(self) -> str:
@@ -318,3 +321,286 @@ class DeadlineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.old_due_date} → {self.new_due_date}"
+
+
+# --- Early warnings (cảnh báo sớm): the rules live in tasks.early_warnings, delivery in
+# tasks.alerts. ------------------------------------------------------------------------------
+
+
+def _validate_day_list(value: str) -> None:
+    try:
+        days = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        days = []
+    if not days or any(day < 0 for day in days):
+        raise ValidationError(_("Nhập các số ngày cách nhau bởi dấu phẩy, ví dụ: 7,3,1."))
+
+
+class WarningSettings(models.Model):
+    """The thresholds of the early-warning rules, edited by an administrator (one row)."""
+
+    due_soon_days = models.CharField(
+        _("nhắc trước hạn (ngày)"),
+        max_length=50,
+        default="7,3,1",
+        validators=[_validate_day_list],
+        help_text=_(
+            "Sắp đến hạn: nhắc khi còn từng ấy ngày đến hạn, ví dụ “7,3,1”. Mỗi mốc nhắc một lần; "
+            "nhiệm vụ lần đầu được xét khi đã qua mốc lớn chỉ nhận mốc nhỏ nhất đã đến."
+        ),
+    )
+    working_days = models.BooleanField(
+        _("tính theo ngày làm việc"),
+        default=False,
+        help_text=_(
+            "Bỏ chọn: đếm ngày theo lịch. Chọn: chỉ đếm ngày làm việc (trừ thứ Bảy, Chủ nhật "
+            "và ngày lễ, Tết của Việt Nam)."
+        ),
+    )
+    at_risk_elapsed_percent = models.PositiveSmallIntegerField(
+        _("có nguy cơ chậm: thời gian đã qua tối thiểu (%)"),
+        default=50,
+        help_text=_(
+            "Có nguy cơ chậm: chỉ xét khi đã qua ít nhất từng ấy phần trăm thời gian, tính từ "
+            "ngày bắt đầu (hoặc ngày tạo nhiệm vụ, đầu kỳ) đến hạn."
+        ),
+    )
+    at_risk_gap_points = models.PositiveSmallIntegerField(
+        _("có nguy cơ chậm: tiến độ chậm hơn thời gian (điểm %)"),
+        default=30,
+        help_text=_(
+            "Có nguy cơ chậm khi tiến độ (%) thấp hơn phần trăm thời gian đã qua trừ đi số điểm "
+            "này. Ví dụ: đã qua 80% thời gian, tiến độ dưới 50% là có nguy cơ chậm."
+        ),
+    )
+    overdue_repeat_days = models.PositiveSmallIntegerField(
+        _("nhắc quá hạn lặp lại sau (ngày)"),
+        default=7,
+        help_text=_(
+            "Quá hạn: nhắc ngày đầu tiên sau hạn, rồi cứ sau từng ấy ngày nhắc lại ở cấp cao hơn."
+        ),
+    )
+    overdue_steps = models.PositiveSmallIntegerField(
+        _("số lần nhắc quá hạn"),
+        default=3,
+        help_text=_(
+            "Lần 1: người thực hiện (chưa phân công thì trưởng đơn vị); lần 2: thêm trưởng đơn "
+            "vị; từ lần 3: thêm lãnh đạo phụ trách và Văn phòng. Sau lần cuối, nhiệm vụ còn "
+            "trong danh sách cảnh báo và bản tổng hợp hằng tuần."
+        ),
+    )
+    no_update_days = models.PositiveSmallIntegerField(
+        _("lâu chưa cập nhật (ngày)"),
+        default=14,
+        help_text=_(
+            "Nhắc khi nhiệm vụ đang thực hiện (hoặc nhiệm vụ thường xuyên) không được cập nhật "
+            "tiến độ trong từng ấy ngày."
+        ),
+    )
+    report_lead_days = models.PositiveSmallIntegerField(
+        _("nhắc nộp báo cáo định kỳ trước (ngày)"),
+        default=5,
+        help_text=_(
+            "Báo cáo định kỳ (kỳ của nhiệm vụ định kỳ có sản phẩm là báo cáo): nhắc đơn vị khi "
+            "còn từng ấy ngày đến hạn nộp."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("thiết lập cảnh báo")
+        verbose_name_plural = _("thiết lập cảnh báo")
+
+    def __str__(self) -> str:
+        return str(_("Thiết lập cảnh báo sớm"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # a singleton: the admin edits the one row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> WarningSettings:
+        return cls.objects.get_or_create(pk=1)[0]
+
+    @property
+    def due_soon_list(self) -> list[int]:
+        """The thresholds, largest first, without repeats."""
+        days = {int(part) for part in self.due_soon_days.split(",") if part.strip()}
+        return sorted(days, reverse=True)
+
+
+class WarningRule(models.TextChoices):
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    AT_RISK = "at_risk", _("Có nguy cơ chậm tiến độ")
+    OVERDUE = "overdue", _("Quá hạn")
+    NO_UPDATE = "no_update", _("Lâu chưa cập nhật tiến độ")
+    REPORT_DUE = "report_due", _("Sắp đến hạn nộp báo cáo định kỳ")
+
+
+class AlertState(models.TextChoices):
+    PENDING = "pending", _("Chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi lỗi")
+    ACKNOWLEDGED = "acknowledged", _("Đã tiếp nhận")
+    RESOLVED = "resolved", _("Đã xong")
+
+
+OPEN_ALERT_STATES = (AlertState.PENDING, AlertState.SENT, AlertState.FAILED)
+
+
+class Alert(models.Model):
+    """One warning about a task (or one period of it): unique per item, rule, threshold and the
+    date it is about, so repeated or concurrent scans create it once."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("nhiệm vụ"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    occurrence = models.ForeignKey(
+        Occurrence,
+        verbose_name=_("kỳ"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+    )
+    rule = models.CharField(_("loại cảnh báo"), max_length=20, choices=WarningRule.choices)
+    threshold = models.PositiveIntegerField(
+        _("mốc"),
+        default=0,
+        help_text=_("Số ngày trước hạn, lần nhắc quá hạn, hoặc số ngày chưa cập nhật."),
+    )
+    reference_date = models.DateField(
+        _("ngày căn cứ"),
+        help_text=_("Hạn của nhiệm vụ khi cảnh báo; với “lâu chưa cập nhật”: lần cập nhật cuối."),
+    )
+    state = models.CharField(
+        _("trạng thái"), max_length=20, choices=AlertState.choices, default=AlertState.PENDING
+    )
+    # The scan that created the row: lets a scan tell its own rows from those it ran into.
+    batch = models.UUIDField(_("lượt quét"), db_index=True, editable=False)
+    created_at = models.DateTimeField(_("thời điểm tạo"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tiếp nhận"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("thời điểm xong"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cảnh báo")
+        verbose_name_plural = _("cảnh báo")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Two partial constraints instead of one: NULLs never conflict in a unique index.
+            models.UniqueConstraint(
+                fields=["task", "rule", "threshold", "reference_date"],
+                condition=Q(occurrence__isnull=True),
+                name="alert_unique_task",
+            ),
+            models.UniqueConstraint(
+                fields=["occurrence", "rule", "threshold", "reference_date"],
+                condition=Q(occurrence__isnull=False),
+                name="alert_unique_occurrence",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "rule"], name="alert_state_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} · {self.task_id}"
+
+    @property
+    def item(self) -> Task | Occurrence:
+        return self.occurrence or self.task
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("Trên cổng")
+    EMAIL = "email", _("Thư điện tử")
+    WEBHOOK = "webhook", _("Webhook (ứng dụng nhắn tin)")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Chờ gửi")
+    SENDING = "sending", _("Đang gửi")
+    RETRY = "retry", _("Chờ gửi lại")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi lỗi")
+    CANCELLED = "cancelled", _("Không gửi (đã xong)")
+
+
+class Notification(models.Model):
+    """A warning for one recipient on one channel: each recipient gets each warning once."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhận"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    channel = models.CharField(_("kênh"), max_length=20, choices=Channel.choices)
+    state = models.CharField(
+        _("trạng thái"),
+        max_length=20,
+        choices=DeliveryState.choices,
+        default=DeliveryState.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    claimed_at = models.DateTimeField(_("bắt đầu gửi lúc"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("gửi lại lúc"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("thời điểm tạo"))
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "recipient", "channel"], name="notification_unique_recipient"
+            )
+        ]
+        indexes = [
+            # The header badge: a user's unread notifications in the portal.
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_unread"),
+            models.Index(fields=["state", "next_attempt_at"], name="notification_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert} → {self.recipient_id} ({self.channel})"
+
+
+class NotificationPreference(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người dùng"),
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    email = models.BooleanField(
+        _("nhận cảnh báo qua thư điện tử"),
+        default=True,
+        help_text=_("Cảnh báo luôn hiện trên cổng; bỏ chọn để không nhận thêm thư."),
+    )
+    digest = models.BooleanField(
+        _("nhận bản tổng hợp hằng tuần"),
+        default=True,
+        help_text=_("Gửi sáng thứ Hai cho Văn phòng và Lãnh đạo."),
+    )
+    webhook_url = models.URLField(
+        _("địa chỉ webhook"),
+        blank=True,
+        help_text=_("Tùy chọn: cảnh báo được gửi tới địa chỉ này (JSON) cho ứng dụng nhắn tin."),
+    )
+
+    class Meta:
+        verbose_name = _("tùy chọn nhận cảnh báo")
+        verbose_name_plural = _("tùy chọn nhận cảnh báo")
+
+    def __str__(self) -> str:
+        return str(self.user)

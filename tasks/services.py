@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.deadlines import Deadline, Recurrence, occurrence_schedule
+from tasks import early_warnings
 from tasks.models import ChangeState, DeadlineChange, Occurrence, ProgressUpdate, Task
 from tasks.punctuality import Status, local_today
 
@@ -157,6 +158,7 @@ def record_progress(
         task.last_update_at = at
         task._history_user = by
         sync_task_from_occurrences(task)
+    early_warnings.settle_alerts(task=task, occurrence=occurrence, now=at)
     return update
 
 

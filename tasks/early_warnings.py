@@ -1,0 +1,474 @@
+"""Early warnings (cơ chế cảnh báo sớm): which tasks need chasing, and whom to tell.
+
+The rules, each judged on one task (or one period, kỳ, of a recurring or continuous task) with
+"today" passed in. Punctuality (due soon, overdue) comes from `tasks.punctuality`, the one rule;
+the thresholds come from `WarningSettings`, which an administrator edits in the admin.
+
+- Due soon (sắp đến hạn): when the days left reach each threshold (default 7, 3 and 1), counted
+  in calendar days or in working days (Vietnamese public holidays are not working days). One
+  warning per threshold; an item first seen with 2 days left gets only the "3 days" warning.
+- Periodic report owed (sắp đến hạn nộp báo cáo): a period of a recurring task whose product is a
+  report, due within the lead days (default 5). Such periods get this warning instead of the
+  due-soon ladder.
+- At risk (có nguy cơ chậm): with start = the task's start date (else the day it was created; for
+  a period, its first day), the elapsed share e = (today − start) / (due − start). At risk when
+  e ≥ 50% and percent < 100·e − 30 (both tunable): at 80% of the time, under 50% done. Not for
+  reports nor continuous tasks, whose percent does not grow towards a due date.
+- Overdue (quá hạn): the day after the due date (step 1), then every N days (default 7) one step
+  higher, up to the number of steps (default 3). Step 1 goes to the assignee (or the unit head
+  when nobody is assigned); step 2 adds the unit head; step 3 and later add the leader in charge
+  (the task's authority and the leaders in charge of its lead unit) and Văn phòng.
+- Whom: due soon and reports go to the assignee (else the unit head); at risk and no update to
+  the assignee and the unit head. Units without people in the portal (other departments,
+  communes) get no message: their warnings are in Văn phòng's list and the weekly digest.
+- No update (lâu chưa cập nhật): a task in progress, or a continuous one, whose last progress
+  update (else its start) is N days old or more (default 14). One warning per silence: a new
+  update starts a new one.
+
+Each warning is a row, unique per (task or period, rule, threshold, the date it is about), so
+scans that overlap create it once (`bulk_create(ignore_conflicts=True)` against the unique
+constraints). The date is the due date, so an approved extension warns again for the new date,
+and the warnings about the old one are resolved. A task or period that is done, cancelled or
+paused resolves its open warnings.
+
+The scan is set-based: a fixed number of queries whatever the number of tasks (the settings,
+the people, the open tasks, the open periods, then inserts in batches).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+
+from django.db import transaction
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import Role, User
+from plans.deadlines import DeadlineKind, add_working_days, is_working_day
+from tasks.models import (
+    OPEN_ALERT_STATES,
+    Alert,
+    AlertState,
+    Channel,
+    DeliveryState,
+    Notification,
+    NotificationPreference,
+    Occurrence,
+    Task,
+    WarningRule,
+    WarningSettings,
+)
+from tasks.punctuality import Punctuality, Status, days_late, local_today, punctuality_expression
+
+OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+SETTLED_STATUSES = (Status.DONE, Status.CANCELLED, Status.PAUSED)
+NOT_LATE = (Punctuality.NOT_STARTED, Punctuality.ON_TRACK, Punctuality.DUE_SOON)
+# Rules whose warning is about a due date: moving the date makes them stale.
+DUE_RULES = (
+    WarningRule.DUE_SOON,
+    WarningRule.REPORT_DUE,
+    WarningRule.AT_RISK,
+    WarningRule.OVERDUE,
+)
+BATCH = 1000
+LIVE_STATES = (*OPEN_ALERT_STATES, AlertState.ACKNOWLEDGED)
+
+
+@dataclass(frozen=True)
+class Item:
+    """What the rules need to know about a task or a period."""
+
+    task_id: int
+    occurrence_id: int | None
+    punctuality: str
+    status: str
+    due_date: date | None
+    start: date
+    percent: int
+    last_update: date  # the last progress update, else the start
+    continuous: bool = False
+    is_report: bool = False
+    lead_unit_id: int | None = None
+    assignee_id: int | None = None
+    authority_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    threshold: int
+    reference_date: date
+
+
+@dataclass
+class Found:
+    """A warning found by a scan, with whom it goes to; `alert_id` once it is a row."""
+
+    item: Item
+    finding: Finding
+    recipient_ids: list[int]
+    alert_id: int | None = None
+
+    @property
+    def key(self) -> tuple:
+        f = self.finding
+        return (self.item.task_id, self.item.occurrence_id, f.rule, f.threshold, f.reference_date)
+
+
+# --- the rules, pure ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`."""
+    count, day = 0, start
+    while day < end:
+        day = date.fromordinal(day.toordinal() + 1)
+        count += is_working_day(day)
+    return count
+
+
+def days_left(*, today: date, due: date, working_days: bool) -> int:
+    return working_days_between(today, due) if working_days else (due - today).days
+
+
+def horizon_days(*, today: date, rules: WarningSettings) -> int:
+    """Calendar days ahead that any due-soon or report warning can reach, for punctuality."""
+    ahead = max([*rules.due_soon_list, rules.report_lead_days, 0])
+    if rules.working_days:
+        return (add_working_days(today, ahead) - today).days
+    return ahead
+
+
+def assess(item: Item, *, today: date, rules: WarningSettings) -> list[Finding]:
+    """The warnings one task or period deserves today."""
+    found: list[Finding] = []
+    due = item.due_date
+    if item.punctuality == Punctuality.DUE_SOON:
+        left = days_left(today=today, due=due, working_days=rules.working_days)
+        if item.is_report:
+            if left <= rules.report_lead_days:
+                found.append(Finding(WarningRule.REPORT_DUE, rules.report_lead_days, due))
+        else:
+            reached = [days for days in rules.due_soon_list if left <= days]
+            if reached:
+                found.append(Finding(WarningRule.DUE_SOON, min(reached), due))
+    if item.punctuality == Punctuality.OVERDUE and rules.overdue_steps:
+        late = days_late(due_date=due, completed_on=None, today=today)
+        step = 1 + (late - 1) // max(rules.overdue_repeat_days, 1)
+        found.append(Finding(WarningRule.OVERDUE, min(step, rules.overdue_steps), due))
+    # A report is sent or not (no "half a report"), and a continuous task's percent is not a
+    # march towards its period's end: neither can fall behind the calendar.
+    measurable = not (item.is_report or item.continuous)
+    if measurable and item.punctuality in NOT_LATE and due and item.start < today < due:
+        elapsed = 100 * (today - item.start).days / (due - item.start).days
+        if (
+            elapsed >= rules.at_risk_elapsed_percent
+            and item.percent < elapsed - rules.at_risk_gap_points
+        ):
+            found.append(Finding(WarningRule.AT_RISK, 0, due))
+    quiet = (today - item.last_update).days
+    if (
+        item.status in OPEN_STATUSES
+        and (item.status == Status.IN_PROGRESS or item.continuous)
+        and item.start <= today
+        and quiet >= rules.no_update_days
+    ):
+        found.append(Finding(WarningRule.NO_UPDATE, rules.no_update_days, item.last_update))
+    return found
+
+
+@dataclass
+class Audience:
+    """The people warnings go to, by unit; loaded in two queries."""
+
+    heads: dict[int, list[int]] = field(default_factory=dict)
+    leaders: dict[int, list[int]] = field(default_factory=dict)
+    office: list[int] = field(default_factory=list)
+
+    @classmethod
+    def load(cls) -> Audience:
+        active = User.objects.filter(is_active=True).order_by("pk")
+        audience = cls()
+        staff = active.filter(role__in=[Role.UNIT_HEAD, Role.OFFICE])
+        office_members: dict[int, list[int]] = {}
+        for pk, unit_id, role in staff.values_list("pk", "unit_id", "role"):
+            if role == Role.UNIT_HEAD:
+                audience.heads.setdefault(unit_id, []).append(pk)
+            else:
+                audience.office.append(pk)
+                office_members.setdefault(unit_id, []).append(pk)
+        # Văn phòng's own tasks: its head (Chánh Văn phòng) has the office role, not unit head.
+        for unit_id, members in office_members.items():
+            audience.heads.setdefault(unit_id, members)
+        leaders = active.filter(role=Role.LEADERSHIP).values_list("pk", "units_in_charge")
+        for pk, unit_id in leaders:
+            if unit_id is not None:
+                audience.leaders.setdefault(unit_id, []).append(pk)
+        return audience
+
+
+def recipients(item: Item, finding: Finding, audience: Audience) -> list[int]:
+    """Whom a warning goes to, in escalation order (no one twice)."""
+    heads = audience.heads.get(item.lead_unit_id, [])
+    responsible = [item.assignee_id] if item.assignee_id else heads
+    people = list(responsible)
+    rule, step = finding.rule, finding.threshold
+    if rule in (WarningRule.AT_RISK, WarningRule.NO_UPDATE) or (
+        rule == WarningRule.OVERDUE and step >= 2
+    ):
+        people += heads
+    if rule == WarningRule.OVERDUE and step >= 3:
+        people += [item.authority_id] if item.authority_id else []
+        people += audience.leaders.get(item.lead_unit_id, [])
+        people += audience.office
+    return list(dict.fromkeys(pk for pk in people if pk))
+
+
+# --- reading the items, set-based --------------------------------------------------------------
+
+
+def _local_date(moment: datetime | None) -> date | None:
+    return timezone.localdate(moment) if moment else None
+
+
+def _aliased(names: dict[str, str]) -> dict[str, F]:
+    """Short names for the columns read (aliases cannot shadow model fields)."""
+    return {alias: F(path) for alias, path in names.items()}
+
+
+# A period of a recurring task whose product (or content) is a report ("Báo cáo tháng", "Báo
+# cáo 6 tháng và năm"): a report the unit owes. "Số lượng … giảm 15%; báo cáo kết quả" is a
+# target reported on, not a periodic report: only a product that starts with the word counts.
+REPORT_PERIOD = Q(task__deadline_kind=DeadlineKind.RECURRING) & (
+    Q(task__product__istartswith="báo cáo") | Q(task__search_key__startswith="bao cao")
+)
+
+
+TASK_FIELDS = {
+    "start": "start_date",
+    "created": "created_at",
+    "updated": "last_update_at",
+    "kind": "deadline_kind",
+    "unit": "lead_unit_id",
+    "person": "assignee_id",
+    "leader": "authority_user_id",
+}
+PERIOD_FIELDS = {
+    "task_ref": "task_id",
+    "start": "period_start",
+    "updated": "last_update_at",
+    "task_updated": "task__last_update_at",
+    "kind": "task__deadline_kind",
+    "unit": "task__lead_unit_id",
+    "person": "task__assignee_id",
+    "leader": "task__authority_user_id",
+}
+
+
+def open_items(*, today: date, rules: WarningSettings):
+    """Every open task without periods, and every open period: two queries, streamed."""
+    soon = horizon_days(today=today, rules=rules)
+    tasks = (
+        Task.objects.tracked()
+        .filter(status__in=OPEN_STATUSES)
+        .filter(~Exists(Occurrence.objects.filter(task=OuterRef("pk"))))
+        .annotate(
+            p=punctuality_expression(today=today, due_soon_days=soon), **_aliased(TASK_FIELDS)
+        )
+        .order_by("pk")
+        .values("pk", "p", "status", "due_date", "percent", *TASK_FIELDS)
+    )
+    for row in tasks.iterator(chunk_size=20000):
+        start = row["start"] or _local_date(row["created"])
+        yield Item(
+            task_id=row["pk"],
+            occurrence_id=None,
+            punctuality=row["p"],
+            status=row["status"],
+            due_date=row["due_date"],
+            start=start,
+            percent=row["percent"],
+            last_update=_local_date(row["updated"]) or start,
+            continuous=row["kind"] == DeadlineKind.CONTINUOUS,
+            lead_unit_id=row["unit"],
+            assignee_id=row["person"],
+            authority_id=row["leader"],
+        )
+    periods = (
+        Occurrence.objects.filter(status__in=OPEN_STATUSES, task__fans_out=False)
+        .exclude(task__status__in=SETTLED_STATUSES)
+        .annotate(
+            p=punctuality_expression(today=today, due_soon_days=soon),
+            is_report=ExpressionWrapper(REPORT_PERIOD, BooleanField()),
+            **_aliased(PERIOD_FIELDS),
+        )
+        .order_by("pk")
+        .values("pk", "p", "status", "due_date", "percent", "is_report", *PERIOD_FIELDS)
+    )
+    for row in periods.iterator(chunk_size=20000):
+        updates = [_local_date(row["updated"]), _local_date(row["task_updated"])]
+        yield Item(
+            task_id=row["task_ref"],
+            occurrence_id=row["pk"],
+            punctuality=row["p"],
+            status=row["status"],
+            due_date=row["due_date"],
+            start=row["start"],
+            percent=row["percent"],
+            last_update=max((d for d in updates if d), default=row["start"]),
+            continuous=row["kind"] == DeadlineKind.CONTINUOUS,
+            is_report=bool(row["is_report"]),
+            lead_unit_id=row["unit"],
+            assignee_id=row["person"],
+            authority_id=row["leader"],
+        )
+
+
+def find_warnings(*, today: date, rules: WarningSettings | None = None) -> list[Found]:
+    """Every warning the open tasks deserve today, whether or not it exists already."""
+    rules = rules or WarningSettings.load()
+    audience = Audience.load()
+    found = []
+    for item in open_items(today=today, rules=rules):
+        for finding in assess(item, today=today, rules=rules):
+            found.append(Found(item, finding, recipients(item, finding, audience)))
+    return found
+
+
+def _existing_keys() -> set[tuple]:
+    """The warnings already stored for open tasks (a settled task has no findings): skipping
+    them spares inserting tens of thousands of rows that would only conflict."""
+    return set(
+        Alert.objects.filter(task__status__in=OPEN_STATUSES)
+        .values_list("task_id", "occurrence_id", "rule", "threshold", "reference_date")
+        .iterator(chunk_size=20000)
+    )
+
+
+@transaction.atomic
+def create_alerts(*, now: datetime, dry_run: bool = False) -> list[Found]:
+    """Find today's warnings and store those not stored yet, with one delivery row per
+    recipient and channel. Returns what this scan created (or would create, in a dry run)."""
+    today = local_today(now)
+    existing = _existing_keys()
+    found = [f for f in find_warnings(today=today) if f.key not in existing]
+    if dry_run:
+        return found
+    resolve_settled(now=now)
+    batch = uuid.uuid4()
+    Alert.objects.bulk_create(
+        (
+            Alert(
+                task_id=f.item.task_id,
+                occurrence_id=f.item.occurrence_id,
+                rule=f.finding.rule,
+                threshold=f.finding.threshold,
+                reference_date=f.finding.reference_date,
+                batch=batch,
+                created_at=now,
+            )
+            for f in found
+        ),
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    # Another scan running at the same time may have inserted some of these first (the unique
+    # constraints make the insert skip them): only rows of this batch get deliveries.
+    ours = {
+        (task_id, occurrence_id, rule, threshold, ref): pk
+        for pk, task_id, occurrence_id, rule, threshold, ref in Alert.objects.filter(
+            batch=batch
+        ).values_list("pk", "task_id", "occurrence_id", "rule", "threshold", "reference_date")
+    }
+    created = [f for f in found if f.key in ours]
+    for f in created:
+        f.alert_id = ours[f.key]
+    _create_deliveries(created, now=now)
+    # Warnings with nothing to send (portal only, or nobody to tell) need no delivery job.
+    Alert.objects.filter(batch=batch).exclude(
+        Exists(Notification.objects.filter(alert=OuterRef("pk"), state=DeliveryState.PENDING))
+    ).update(state=AlertState.SENT)
+    return created
+
+
+def _create_deliveries(created: list[Found], *, now: datetime) -> None:
+    people = {pk for f in created for pk in f.recipient_ids}
+    users = dict(User.objects.filter(pk__in=people, is_active=True).values_list("pk", "email"))
+    preferences = {
+        p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=users.keys())
+    }
+    rows = []
+    for f in created:
+        for pk in f.recipient_ids:
+            if pk not in users:
+                continue
+            rows.append(
+                Notification(
+                    alert_id=f.alert_id,
+                    recipient_id=pk,
+                    channel=Channel.IN_APP,
+                    state=DeliveryState.SENT,
+                    sent_at=now,
+                    created_at=now,
+                )
+            )
+            preference = preferences.get(pk)
+            if users[pk] and (preference is None or preference.email):
+                rows.append(
+                    Notification(
+                        alert_id=f.alert_id, recipient_id=pk, channel=Channel.EMAIL, created_at=now
+                    )
+                )
+            if preference is not None and preference.webhook_url:
+                rows.append(
+                    Notification(
+                        alert_id=f.alert_id,
+                        recipient_id=pk,
+                        channel=Channel.WEBHOOK,
+                        created_at=now,
+                    )
+                )
+    Notification.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+
+
+# --- resolution --------------------------------------------------------------------------------
+
+
+def _resolve(alerts, *, now: datetime) -> int:
+    live = alerts.filter(state__in=LIVE_STATES)
+    Notification.objects.filter(
+        alert__in=live, state__in=[DeliveryState.PENDING, DeliveryState.RETRY]
+    ).update(state=DeliveryState.CANCELLED)
+    return live.update(state=AlertState.RESOLVED, resolved_at=now)
+
+
+def settle_alerts(*, task: Task, occurrence: Occurrence | None = None, now: datetime) -> int:
+    """Resolve the open warnings of a task (or of one period) that is now done or cancelled."""
+    target = occurrence or task
+    if target.status not in (Status.DONE, Status.CANCELLED):
+        return 0
+    alerts = Alert.objects.filter(occurrence=occurrence) if occurrence else task.alerts.all()
+    return _resolve(alerts, now=now)
+
+
+def resolve_settled(*, now: datetime) -> int:
+    """Set-based, at each scan: resolve warnings whose item was settled by any means (the admin,
+    an import) and those about a due date that has since moved."""
+    tasks = Alert.objects.filter(occurrence__isnull=True)
+    periods = Alert.objects.filter(occurrence__isnull=False)
+    return (
+        _resolve(tasks.filter(task__status__in=SETTLED_STATUSES), now=now)
+        + _resolve(periods.filter(occurrence__status__in=SETTLED_STATUSES), now=now)
+        + _resolve(
+            tasks.filter(rule__in=DUE_RULES).exclude(reference_date=F("task__due_date")),
+            now=now,
+        )
+        + _resolve(
+            periods.filter(rule__in=DUE_RULES).exclude(reference_date=F("occurrence__due_date")),
+            now=now,
+        )
+    )
