@@ -3,12 +3,26 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from accounts.models import Role
+
+LANDING = {
+    Role.OFFICE: "tasks:dashboard",
+    Role.ADMIN: "tasks:dashboard",
+    Role.LEADERSHIP: "tasks:leadership",
+    Role.UNIT_HEAD: "tasks:my_unit",
+    Role.STAFF: "tasks:mine",
+}
+
 
 @login_required
 def home(request):
-    # Each role gets its own landing page once the dashboards exist; until then, the task list
-    # (already scoped to what the user may see).
-    return redirect("tasks:list")
+    """Each role lands on the page of its daily work."""
+    user = request.user
+    if user.is_superuser:
+        return redirect("tasks:dashboard")
+    if user.role == Role.UNIT_HEAD and not user.unit_id:
+        return redirect("tasks:list")
+    return redirect(LANDING.get(user.role, "tasks:list"))
 
 
 def healthz(request):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,10 +40,14 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "accounts",
     "plans",
     "tasks",
     "reporting",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tasks.context_processors.notifications",
             ],
         },
     },
@@ -154,6 +160,45 @@ DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=7)
 ON_TIME_TARGET_PERCENT = 98  # Plan 001: ≥98% of tasks done on time or early
 TASKS_PER_PAGE = 25
 
+# The read-only JSON API for other government systems: a token per system (or session in the
+# browser), the same visibility rules as the pages, paginated.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cổng theo dõi nhiệm vụ 6 rõ — API",
+    "DESCRIPTION": "Dữ liệu kế hoạch, nhiệm vụ (6 rõ, tiến độ so với hạn), đơn vị và số liệu "
+    "tổng hợp; chỉ đọc. Xác thực: header `Authorization: Token <khóa>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Periodic reports: the header of the administrative document (Nghị định 30/2020/NĐ-CP) and
+# when drafts of the reports the plans require are prepared.
+REPORT_SUPERIOR_BODY = env("REPORT_SUPERIOR_BODY", default="UBND thành phố Đồng Nai")
+REPORT_ISSUING_BODY = env("REPORT_ISSUING_BODY", default="Sở Khoa học và Công nghệ")
+REPORT_SYMBOL = env("REPORT_SYMBOL", default="BC-SKHCN")
+REPORT_PLACE = env("REPORT_PLACE", default="Đồng Nai")
+REPORT_HEAD_TITLE = env("REPORT_HEAD_TITLE", default="Giám đốc")
+REPORT_RECIPIENTS = [
+    "UBND thành phố (qua Sở Nội vụ);",
+    "Ban Giám đốc Sở;",
+    "Các phòng, đơn vị thuộc Sở;",
+    "Lưu: VT, VP.",
+]
+REPORT_PREPARE_DAYS_AHEAD = env.int("REPORT_PREPARE_DAYS_AHEAD", default=10)
+REPORT_PDF_MAX_COMPLETED = 300  # the full list of completed tasks is in the Excel file
+REPORT_PDF_COMPACT_LATE = 400  # longer lists of late tasks: one line a task in the PDF
+REPORT_PDF_MAX_LATE = 1000  # the PDF lists the tasks furthest behind; Excel lists all
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -181,3 +226,19 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Early warnings: scan every 15 minutes; the weekly digest on Monday at 07:00 (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE = {
+    "scan-early-warnings": {
+        "task": "tasks.jobs.scan_early_warnings",
+        "schedule": crontab(minute="*/15"),
+    },
+    "weekly-warning-digest": {
+        "task": "tasks.jobs.send_weekly_digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    # Drafts of the periodic reports due soon (6-month before 10/6, annual before 10/12).
+    "prepare-due-reports": {
+        "task": "reporting.jobs.prepare_due_reports",
+        "schedule": crontab(minute=30, hour=6),
+    },
+}

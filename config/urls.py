@@ -24,7 +24,10 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("nhiem-vu/", include("tasks.urls")),
+    path("api/", include("api.urls")),
+    path("canh-bao/", include("tasks.alert_urls")),
     path("ke-hoach/", include("plans.urls")),
+    path("bao-cao/", include("reporting.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 if settings.DEBUG:

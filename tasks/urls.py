@@ -5,4 +5,15 @@ from tasks import views
 app_name = "tasks"
 urlpatterns = [
     path("", views.task_list, name="list"),
+    path("tong-quan/", views.dashboard, name="dashboard"),
+    path("lanh-dao/", views.leadership, name="leadership"),
+    path("cua-toi/", views.my_tasks, name="mine"),
+    path("don-vi/", views.my_unit, name="my_unit"),
+    path("don-vi/<int:pk>/", views.unit_page, name="unit"),
+    path("<int:pk>/", views.task_detail, name="detail"),
+    path("<int:pk>/dong/", views.task_row, name="row"),
+    path("<int:pk>/cap-nhat/", views.task_update, name="update"),
+    path("<int:pk>/giao-viec/", views.task_assign, name="assign"),
+    path("<int:pk>/gia-han/", views.task_request_change, name="request_change"),
+    path("gia-han/<int:pk>/quyet-dinh/", views.change_decide, name="decide"),
 ]

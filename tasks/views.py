@@ -1,13 +1,58 @@
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.shortcuts import render
+from dataclasses import dataclass
+from datetime import date
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, User
+from plans.models import Phase, Plan, Unit
+from tasks import dashboards
+from tasks.figures import count_figures
 from tasks.filters import TaskFilter
-from tasks.models import Task
-from tasks.punctuality import local_today
+from tasks.forms import (
+    AssignForm,
+    DashboardFilterForm,
+    DeadlineChangeForm,
+    DecisionForm,
+    ProgressForm,
+    version_of,
+)
+from tasks.models import ChangeState, DeadlineChange, Task
+from tasks.permissions import (
+    authority_filter,
+    can_assign,
+    can_decide,
+    can_update,
+    get_change_to_decide,
+    get_task_for_user,
+    own_unit_ids,
+    pending_changes_for,
+)
+from tasks.punctuality import Status, days_late, local_today
+from tasks.services import (
+    StaleWrite,
+    assign_task,
+    decide_deadline_change,
+    record_progress,
+    request_deadline_change,
+)
+
+ROWS_PER_PAGE = 20
+UNITS_PER_PAGE = 30
+PLANS_PER_PAGE = 15
+GROUPS_PARTIAL = "tasks/task_parts.html#task-groups"
 
 
 @login_required
@@ -29,3 +74,481 @@ def task_list(request):
     context = {"filter": task_filter, "page": page, "today": today, "query": query.urlencode()}
     template = "tasks/task_list.html#task-table" if request.htmx else "tasks/task_list.html"
     return render(request, template, context)
+
+
+def _query_without(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+# --- dashboards -------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    """Văn phòng's overview: headline figures, units, warnings, plans, phases, charts."""
+    today = local_today()
+    form = DashboardFilterForm(request.GET or None)
+    tasks = dashboards.apply_filters(
+        dashboards.task_base(request.user), today=today, **form.filters()
+    )
+    sort = (form.cleaned_data.get("sort") if form.is_valid() else "") or "qua_han"
+
+    def build() -> dict:
+        units = dashboards.unit_rows(tasks, today=today, sort=sort)
+        plans, (ro_total, ro_complete) = dashboards.plan_rows(tasks, today=today)
+        warnings, warnings_total = dashboards.warnings(tasks, today=today)
+        return {
+            "units": units,
+            "headline": dashboards.add_figures(r.figures for r in units),
+            "ro_total": ro_total,
+            "ro_complete": ro_complete,
+            "ro_share": round(100 * ro_complete / ro_total) if ro_total else None,
+            "plans": plans,
+            "phases": dashboards.phase_rows(tasks, today=today),
+            "warnings": warnings,
+            "warnings_total": warnings_total,
+            "rate_bars": dashboards.lowest_rates(units),
+            "months": dashboards.monthly(tasks, today=today),
+        }
+
+    scope = "all" if request.user.sees_everything else f"user-{request.user.pk}"
+    filters = _query_without(request, "trang_dv", "trang_kh")
+    figures = dashboards.cached(f"{scope}:{today}:{sort}:{filters}", build)
+    context = {
+        **figures,
+        "today": today,
+        "form": form,
+        "sort": sort,
+        "target": settings.ON_TIME_TARGET_PERCENT,
+        "unit_page": Paginator(figures["units"], UNITS_PER_PAGE).get_page(
+            request.GET.get("trang_dv")
+        ),
+        "plan_page": Paginator(figures["plans"], PLANS_PER_PAGE).get_page(
+            request.GET.get("trang_kh")
+        ),
+        "query": _query_without(request, "sort", "trang_dv"),
+        "query_page": _query_without(request, "trang_dv"),
+        "query_plans": _query_without(request, "trang_kh"),
+    }
+    template = "tasks/dashboard.html#dashboard-body" if request.htmx else "tasks/dashboard.html"
+    return render(request, template, context)
+
+
+def row_queryset(tasks):
+    """What a task row shows: its punctuality, people, last update, a pending deadline change."""
+    pending = DeadlineChange.objects.filter(task=OuterRef("pk"), state=ChangeState.PENDING)
+    return (
+        dashboards.with_last_update(tasks)
+        .annotate(has_pending=Exists(pending))
+        .select_related("plan", "lead_unit", "assignee")
+    )
+
+
+def _decorate(user, tasks, today) -> None:
+    """What the row template needs to know about each task, without a query per row."""
+    unit_ids = own_unit_ids(user)
+    for task in tasks:
+        task.may_update = can_update(user, task, unit_ids=unit_ids)
+        task.may_assign = can_assign(user, task, unit_ids=unit_ids)
+        task.days_late = days_late(
+            due_date=task.due_date, completed_on=task.completed_on, today=today
+        )
+
+
+def _grouped(request, tasks, today) -> dict:
+    """Tasks in tabs by urgency (overdue, due soon, under way, not started, done, other)."""
+    counts = dashboards.group_counts(count_figures(tasks, today=today))
+    group = dashboards.pick_group(request.GET.get("nhom"), counts)
+    listed = row_queryset(
+        tasks.with_punctuality(today).filter(punctuality__in=group.punctualities)
+    ).order_by(F("due_date").asc(nulls_last=True), "pk")
+    if group.key == "hoan_thanh":
+        listed = listed.order_by(F("completed_on").desc(nulls_last=True), "pk")
+    page = Paginator(listed, ROWS_PER_PAGE).get_page(request.GET.get("trang"))
+    _decorate(request.user, page.object_list, today)
+    return {
+        "today": today,
+        "groups": counts,
+        "group": group,
+        "page": page,
+        "here": request.get_full_path(),
+        "base_path": request.path,
+    }
+
+
+@login_required
+def unit_page(request, pk: int):
+    """A unit's tasks: the unit head's daily page, and the drill-down of the dashboards."""
+    user = request.user
+    unit = get_object_or_404(Unit, pk=pk)
+    if not user.sees_everything and unit.pk not in own_unit_ids(user):
+        raise Http404
+    tasks = dashboards.task_base(user).filter(
+        lead_unit_id__in=Unit.objects.descendant_ids({unit.pk})
+    )
+    context = _grouped(request, tasks, local_today())
+    context["unit"] = unit
+    template = GROUPS_PARTIAL if request.htmx else "tasks/unit_page.html"
+    return render(request, template, context)
+
+
+@login_required
+def my_unit(request):
+    if not request.user.unit_id:
+        raise Http404
+    return redirect("tasks:unit", pk=request.user.unit_id)
+
+
+@login_required
+def my_tasks(request):
+    """Staff's page: the tasks assigned to me."""
+    tasks = Task.objects.tracked().filter(assignee=request.user)
+    context = _grouped(request, tasks, local_today())
+    template = GROUPS_PARTIAL if request.htmx else "tasks/my_tasks.html"
+    return render(request, template, context)
+
+
+@login_required
+def leadership(request):
+    """A leader's page: overview, deadline changes to decide, the tasks under their authority."""
+    user = request.user
+    if user.role != Role.LEADERSHIP and not user.is_superuser:
+        raise PermissionDenied
+    today = local_today()
+    units = dashboards.unit_rows(dashboards.task_base(user), today=today)
+    changes = (
+        pending_changes_for(user)
+        .select_related("task", "task__lead_unit", "requested_by")
+        .order_by("requested_at")
+    )
+    authority = dashboards.task_base(user).filter(authority_filter(user))
+    context = _grouped(request, authority, today)
+    context.update(
+        headline=dashboards.add_figures(r.figures for r in units),
+        target=settings.ON_TIME_TARGET_PERCENT,
+        units=units[:10],
+        changes=changes,
+    )
+    template = GROUPS_PARTIAL if request.htmx else "tasks/leadership.html"
+    return render(request, template, context)
+
+
+# --- one task ----------------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: object
+    created: bool
+    reason: str
+    changes: list[tuple[str, str, str]]
+
+
+HISTORY_HIDDEN = {"last_update_at", "search_key", "updated_at", "position"}
+
+
+def _history(task: Task) -> list[HistoryEntry]:
+    """Every saved change of the task, newest first: who, when, field old → new (labels and names,
+    not ids). Queries: the history rows, then one per kind of related object that changed."""
+    records = list(task.history.select_related("history_user").order_by("history_date", "pk"))
+    diffs = [
+        [c for c in rec.diff_against(prev).changes if c.field not in HISTORY_HIDDEN]
+        for prev, rec in zip(records, records[1:], strict=False)
+    ]
+    related = {"assignee": User, "authority_user": User, "lead_unit": Unit, "phase": Phase}
+    related["plan"] = Plan
+    ids: dict[type, set] = {}
+    for changes in diffs:
+        for c in changes:
+            if c.field in related:
+                ids.setdefault(related[c.field], set()).update({c.old, c.new} - {None})
+    names = {model: model.objects.in_bulk(list(pks)) for model, pks in ids.items()}
+
+    def show(name: str, value) -> str:
+        if value in (None, ""):
+            return "—"
+        if name in related:
+            obj = names.get(related[name], {}).get(value)
+            return str(obj) if obj else f"#{value}"
+        field = Task._meta.get_field(name)
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("Có") if value else _("Không")
+        if hasattr(value, "strftime"):
+            return value.strftime("%d/%m/%Y")
+        return str(value)
+
+    entries = [HistoryEntry(records[0].history_date, records[0].history_user, True, "", [])]
+    entries[0].reason = records[0].history_change_reason or ""
+    for rec, changes in zip(records[1:], diffs, strict=True):
+        if not changes:
+            continue
+        entries.append(
+            HistoryEntry(
+                when=rec.history_date,
+                who=rec.history_user,
+                created=False,
+                reason=rec.history_change_reason or "",
+                changes=[
+                    (
+                        str(Task._meta.get_field(c.field).verbose_name),
+                        show(c.field, c.old),
+                        show(c.field, c.new),
+                    )
+                    for c in changes
+                ],
+            )
+        )
+    return entries[::-1]
+
+
+@login_required
+def task_detail(request, pk: int):
+    today = local_today()
+    task = get_task_for_user(
+        request.user,
+        pk,
+        queryset=Task.objects.with_punctuality(today).select_related(
+            "plan", "phase", "lead_unit", "assignee", "authority_user", "parent"
+        ),
+    )
+    user = request.user
+    changes = list(task.deadline_changes.select_related("requested_by", "decided_by"))
+    for change in changes:
+        change.may_decide = change.state == ChangeState.PENDING and can_decide(user, change)
+    context = {
+        "task": task,
+        "today": today,
+        "days_late": days_late(due_date=task.due_date, completed_on=task.completed_on, today=today),
+        "coordinating": list(task.coordinating_units.all()),
+        "milestones": [date.fromisoformat(day) for day in task.milestones or ()],
+        "missing": task.missing_ro,
+        "occurrences": list(task.occurrences.with_punctuality(today)),
+        "updates": list(task.updates.select_related("author", "occurrence")),
+        "changes": changes,
+        "history": _history(task) if task.history.exists() else [],
+        "may_update": can_update(user, task),
+        "may_assign": can_assign(user, task),
+    }
+    return render(request, "tasks/task_detail.html", context)
+
+
+def _next_url(request, task: Task) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("tasks:detail", args=[task.pk])
+
+
+def _row_response(request, task: Task, note: str):
+    """After a write: htmx gets the fresh row; a plain post goes back where it came from."""
+    if not request.htmx:
+        messages.success(request, note)
+        return redirect(_next_url(request, task))
+    today = local_today()
+    fresh = row_queryset(Task.objects.with_punctuality(today)).get(pk=task.pk)
+    _decorate(request.user, [fresh], today)
+    context = {"task": fresh, "today": today, "note": note, "here": _next_url(request, task)}
+    return render(request, "tasks/task_parts.html#task-row", context)
+
+
+def _form_response(request, task: Task, partial: str, form, **extra):
+    context = {
+        "task": task,
+        "form": form,
+        "partial": f"tasks/task_parts.html#{partial}",
+        "here": _next_url(request, task),
+        **extra,
+    }
+    template = context["partial"] if request.htmx else "tasks/task_form.html"
+    return render(request, template, context)
+
+
+def _version(form, task: Task, *, stale: bool) -> str:
+    """The token a re-shown form carries: the person's own unless the task has moved on."""
+    if form.is_bound and not stale:
+        return form.data.get("version", "")
+    return version_of(task)
+
+
+def _open_occurrences(task: Task) -> list:
+    return list(
+        task.occurrences.exclude(status__in=(Status.DONE, Status.CANCELLED)).order_by("due_date")
+    )
+
+
+@login_required
+def task_row(request, pk: int):
+    """The row of a task (to cancel an inline form); without htmx, the task's page."""
+    task = get_task_for_user(request.user, pk)
+    if not request.htmx:
+        return redirect("tasks:detail", pk=task.pk)
+    today = local_today()
+    fresh = row_queryset(Task.objects.with_punctuality(today)).get(pk=task.pk)
+    _decorate(request.user, [fresh], today)
+    context = {"task": fresh, "today": today, "here": _next_url(request, task)}
+    return render(request, "tasks/task_parts.html#task-row", context)
+
+
+@login_required
+def task_update(request, pk: int):
+    """Record progress: GET the form, POST it (plain or htmx)."""
+    task = get_task_for_user(request.user, pk)
+    if not can_update(request.user, task):
+        raise PermissionDenied
+    occurrences = _open_occurrences(task)
+    stale = False
+    if request.method == "POST":
+        form = ProgressForm(request.POST, request.FILES, task=task, occurrences=occurrences)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                record_progress(
+                    task=task,
+                    by=request.user,
+                    percent=data["percent"],
+                    status=data["status"],
+                    occurrence=data.get("occurrence"),
+                    achieved=data["achieved"],
+                    product_file=data["product_file"],
+                    product_link=data["product_link"],
+                    difficulties=data["difficulties"],
+                    proposals=data["proposals"],
+                    delay_reason=data["delay_reason"],
+                    delay_explanation=data["delay_explanation"],
+                    if_unchanged_since=data["version"],
+                )
+            except StaleWrite as error:
+                stale = True
+                task.refresh_from_db()
+                form.add_error(None, error)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return _row_response(request, task, _("Đã lưu tiến độ."))
+    else:
+        form = ProgressForm(
+            initial={
+                "percent": task.percent,
+                "status": task.status,
+                "occurrence": occurrences[0].pk if occurrences else None,
+                "version": version_of(task),
+            },
+            task=task,
+            occurrences=occurrences,
+        )
+    latest = task.updates.select_related("author").first() if stale else None
+    return _form_response(
+        request,
+        task,
+        "update-form",
+        form,
+        stale=stale,
+        latest=latest,
+        version=_version(form, task, stale=stale),
+        late=task.due_date is not None and task.due_date < local_today(),
+    )
+
+
+@login_required
+def task_assign(request, pk: int):
+    task = get_task_for_user(request.user, pk)
+    if not can_assign(request.user, task):
+        raise PermissionDenied
+    people = User.objects.filter(
+        is_active=True,
+        unit_id__in=Unit.objects.descendant_ids({task.lead_unit_id}),
+    ).order_by("full_name", "username")
+    stale = False
+    if request.method == "POST":
+        form = AssignForm(request.POST, people=people)
+        if form.is_valid():
+            try:
+                assign_task(
+                    task=task,
+                    assignee=form.cleaned_data["assignee"],
+                    by=request.user,
+                    if_unchanged_since=form.cleaned_data["version"],
+                )
+            except StaleWrite as error:
+                stale = True
+                task.refresh_from_db()
+                form.add_error(None, error)
+            else:
+                note = _("Đã giao cho %(name)s.") % {"name": task.assignee}
+                return _row_response(request, task, note)
+    else:
+        form = AssignForm(
+            initial={"assignee": task.assignee_id, "version": version_of(task)}, people=people
+        )
+    return _form_response(
+        request, task, "assign-form", form, stale=stale, version=_version(form, task, stale=stale)
+    )
+
+
+@login_required
+def task_request_change(request, pk: int):
+    """Ask the authority for a new deadline."""
+    task = get_task_for_user(request.user, pk)
+    if not can_update(request.user, task):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = DeadlineChangeForm(request.POST)
+        if form.is_valid():
+            try:
+                request_deadline_change(
+                    task=task,
+                    by=request.user,
+                    new_due_date=form.cleaned_data["new_due_date"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                note = _("Đã gửi đề nghị điều chỉnh thời hạn, chờ lãnh đạo quyết định.")
+                return _row_response(request, task, note)
+    else:
+        form = DeadlineChangeForm()
+    return _form_response(request, task, "change-form", form)
+
+
+@require_POST
+@login_required
+def change_decide(request, pk: int):
+    """The authority approves or refuses a deadline change, with a comment."""
+    change = get_change_to_decide(request.user, pk)
+    form = DecisionForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            change = decide_deadline_change(
+                change=change,
+                by=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as problem:
+            error = problem.messages[0]
+    else:
+        error = "; ".join(m for errors in form.errors.values() for m in errors)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Đã ghi quyết định."))
+        target = request.POST.get("next")
+        if not (target and url_has_allowed_host_and_scheme(target, {request.get_host()})):
+            target = reverse("tasks:leadership")
+        return redirect(target)
+    change = DeadlineChange.objects.select_related("task", "task__lead_unit", "requested_by").get(
+        pk=change.pk
+    )
+    context = {"change": change, "error": error, "form": form}
+    return render(request, "tasks/task_parts.html#change-item", context)

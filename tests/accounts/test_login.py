@@ -35,10 +35,10 @@ def test_a_wrong_password_gets_a_clear_message(client):
     assert "không đúng" in page
 
 
-def test_logging_in_lands_on_the_task_list_and_logging_out_returns_to_login(client):
-    UserFactory(username="tp.cds", role=Role.UNIT_HEAD)
-    response = client.post(reverse("login"), {"username": "tp.cds", "password": "pw"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("tasks:list")
+def test_logging_in_lands_on_the_users_own_page_and_logging_out_returns_to_login(client):
+    UserFactory(username="cv.cds", role=Role.STAFF)
+    response = client.post(reverse("login"), {"username": "cv.cds", "password": "pw"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("tasks:mine")
     assert "Đăng xuất" in response.content.decode()
     response = client.post(reverse("logout"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("login")

@@ -1,0 +1,310 @@
+"""The queries behind the dashboards: a fixed number of aggregate queries, whatever the rows.
+
+Every figure is counted by `tasks.figures` (so a dashboard and a report never disagree); this
+module only chooses what to group by, and shapes the answers for pages and charts. Charts are
+drawn on the server as SVG from the geometry computed here: they need no JavaScript, print
+well, and read the same on a phone.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, fields
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import Phase, Plan, Unit
+from tasks.figures import Figures, count_figures_by
+from tasks.models import ProgressUpdate, Task
+from tasks.punctuality import DONE_GROUP, Punctuality, days_late
+
+# A task due within DUE_SOON_DAYS whose progress is still below this is "at risk".
+AT_RISK_PERCENT = 50
+WARNINGS_SHOWN = 50
+CHART_UNITS = 12
+CHART_MONTHS = 12
+
+
+class Period:
+    """Quick periods for the filters: tasks whose due date falls in them."""
+
+    CHOICES = [
+        ("thang", _("Tháng này")),
+        ("quy", _("Quý này")),
+        ("nam", _("Năm nay")),
+        ("nam_truoc", _("Năm trước")),
+    ]
+
+    @staticmethod
+    def bounds(key: str, today: date) -> tuple[date, date] | None:
+        if key == "thang":
+            last = calendar.monthrange(today.year, today.month)[1]
+            return today.replace(day=1), today.replace(day=last)
+        if key == "quy":
+            first_month = 3 * ((today.month - 1) // 3) + 1
+            last_day = calendar.monthrange(today.year, first_month + 2)[1]
+            return date(today.year, first_month, 1), date(today.year, first_month + 2, last_day)
+        if key == "nam":
+            return date(today.year, 1, 1), date(today.year, 12, 31)
+        if key == "nam_truoc":
+            return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+        return None
+
+
+def apply_filters(
+    tasks: QuerySet,
+    *,
+    today: date,
+    plan: Plan | None = None,
+    phase: Phase | None = None,
+    unit: Unit | None = None,
+    period: str = "",
+    punctuality: str = "",
+) -> QuerySet:
+    if plan is not None:
+        tasks = tasks.filter(plan=plan)
+    if phase is not None:
+        tasks = tasks.filter(phase=phase)
+    if unit is not None:
+        tasks = tasks.filter(lead_unit_id__in=Unit.objects.descendant_ids({unit.pk}))
+    bounds = Period.bounds(period, today)
+    if bounds:
+        tasks = tasks.filter(due_date__range=bounds)
+    if punctuality:
+        tasks = tasks.with_punctuality(today).filter(punctuality=punctuality)
+    return tasks
+
+
+def add_figures(items) -> Figures:
+    """The figures of several groups together (e.g. all units → the headline)."""
+    items = list(items)
+    return Figures(**{f.name: sum(getattr(i, f.name) for i in items) for f in fields(Figures)})
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a per-unit, per-plan or per-phase table."""
+
+    key: int | None
+    label: str
+    figures: Figures
+    complete: int | None = None  # tasks clear on all six "rõ" (per plan only)
+    title: str = ""
+
+    @property
+    def done_share(self) -> int:
+        return round(100 * self.figures.done / self.figures.total) if self.figures.total else 0
+
+    @property
+    def complete_share(self) -> int | None:
+        if self.complete is None or not self.figures.total:
+            return None
+        return round(100 * self.complete / self.figures.total)
+
+
+UNIT_SORTS = {
+    "ten": (lambda r: r.label.casefold(), False),
+    "tong": (lambda r: r.figures.total, True),
+    "qua_han": (lambda r: r.figures.overdue, True),
+    "tre_han": (lambda r: r.figures.done_late, True),
+    "ty_le": (lambda r: (r.figures.on_time_rate is None, r.figures.on_time_rate or 0), False),
+}
+
+
+def unit_rows(tasks: QuerySet, *, today: date, sort: str = "qua_han") -> list[Row]:
+    """Figures per lead unit (two queries: the grouped counts and the units' names)."""
+    by_unit = count_figures_by(tasks, "lead_unit_id", today=today)
+    names = Unit.objects.in_bulk([pk for pk in by_unit if pk is not None])
+    rows = [
+        Row(
+            key=pk,
+            label=names[pk].display_name if pk in names else str(_("Chưa rõ đơn vị chủ trì")),
+            title=names[pk].name if pk in names else "",
+            figures=figures,
+        )
+        for pk, figures in by_unit.items()
+    ]
+    key, reverse = UNIT_SORTS.get(sort, UNIT_SORTS["qua_han"])
+    rows.sort(key=lambda r: r.label.casefold())  # ties read alphabetically
+    rows.sort(key=key, reverse=reverse)
+    return rows
+
+
+def plan_rows(tasks: QuerySet, *, today: date) -> tuple[list[Row], tuple[int, int]]:
+    """Figures and 6-rõ completeness per plan, and the completeness of all (total, complete)."""
+    by_plan = count_figures_by(tasks, "plan_id", today=today)
+    completeness = tasks.completeness_by_plan()
+    plans = Plan.objects.in_bulk(list(by_plan))
+    rows = sorted(
+        (
+            Row(
+                key=pk,
+                label=plans[pk].display_name,
+                title=plans[pk].title,
+                figures=figures,
+                complete=completeness.get(pk, (0, 0))[1],
+            )
+            for pk, figures in by_plan.items()
+        ),
+        key=lambda r: (-r.figures.total, r.label),
+    )
+    total = sum(t for t, _c in completeness.values())
+    complete = sum(c for _t, c in completeness.values())
+    return rows, (total, complete)
+
+
+def phase_rows(tasks: QuerySet, *, today: date) -> list[Row]:
+    by_phase = count_figures_by(tasks.filter(phase__isnull=False), "phase_id", today=today)
+    phases = Phase.objects.select_related("plan").in_bulk(list(by_phase))
+    return [
+        Row(key=pk, label=f"{phases[pk].plan.display_name} · {phases[pk]}", figures=figures)
+        for pk, figures in sorted(
+            by_phase.items(), key=lambda item: (phases[item[0]].plan_id, phases[item[0]].order)
+        )
+    ]
+
+
+def with_last_update(tasks: QuerySet) -> QuerySet:
+    """Annotate what the last progress update said (`last_note`), without a query per row."""
+    latest = ProgressUpdate.objects.filter(task=OuterRef("pk")).order_by("-created_at", "-pk")
+    return tasks.annotate(last_note=Subquery(latest.values("achieved")[:1]))
+
+
+def warnings(tasks: QuerySet, *, today: date, limit: int = WARNINGS_SHOWN) -> tuple[list, int]:
+    """Overdue tasks, and tasks due soon with progress below AT_RISK_PERCENT: the most late first.
+
+    Returns (the first `limit` tasks, each with `days_late` and `at_risk`, and how many in all).
+    """
+    flagged = tasks.with_punctuality(today).filter(
+        Q(punctuality=Punctuality.OVERDUE)
+        | Q(punctuality=Punctuality.DUE_SOON, percent__lt=AT_RISK_PERCENT)
+    )
+    shown = list(
+        with_last_update(flagged)
+        .select_related("lead_unit", "assignee", "plan")
+        .order_by("due_date", "pk")[:limit]
+    )
+    for task in shown:
+        task.days_late = days_late(due_date=task.due_date, completed_on=None, today=today)
+        task.at_risk = task.punctuality == Punctuality.DUE_SOON
+    return shown, flagged.count() if len(shown) == limit else len(shown)
+
+
+def _month_starts(today: date, count: int) -> list[date]:
+    months, year, month = [], today.year, today.month
+    for _i in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+@dataclass(frozen=True)
+class MonthBar:
+    month: date
+    completed: int
+    late: int
+    completed_height: float
+    late_height: float
+
+
+def monthly(tasks: QuerySet, *, today: date, months: int = CHART_MONTHS) -> list[MonthBar]:
+    """Per month: tasks completed in it, and tasks due in it that ran late (overdue, done late)."""
+    starts = _month_starts(today, months)
+    first = starts[0]
+    last = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+    completed = count_figures_by(
+        tasks.filter(completed_on__range=(first, last)).annotate(month=TruncMonth("completed_on")),
+        "month",
+        today=today,
+    )
+    due = count_figures_by(
+        tasks.filter(due_date__range=(first, last)).annotate(month=TruncMonth("due_date")),
+        "month",
+        today=today,
+    )
+    values = [
+        (
+            month,
+            completed[month].done if month in completed else 0,
+            (due[month].overdue + due[month].done_late) if month in due else 0,
+        )
+        for month in starts
+    ]
+    top = max([1, *(max(c, late) for _m, c, late in values)])
+    return [
+        MonthBar(m, c, late, round(100 * c / top, 1), round(100 * late / top, 1))
+        for m, c, late in values
+    ]
+
+
+@dataclass(frozen=True)
+class RateBar:
+    row: Row
+    rate: float
+    meets_target: bool
+
+
+def lowest_rates(rows: list[Row], *, count: int = CHART_UNITS) -> list[RateBar]:
+    """The units furthest below the on-time target, for the chart (rows with a rate only)."""
+    target = settings.ON_TIME_TARGET_PERCENT
+    rated = [r for r in rows if r.figures.on_time_rate is not None]
+    rated.sort(key=lambda r: (r.figures.on_time_rate, -r.figures.total))
+    return [
+        RateBar(row=r, rate=r.figures.on_time_rate, meets_target=r.figures.on_time_rate >= target)
+        for r in rated[:count]
+    ]
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    punctualities: tuple[Punctuality, ...]
+
+
+P = Punctuality
+URGENCY_GROUPS = (
+    Group("qua_han", _("Quá hạn"), (P.OVERDUE,)),
+    Group("sap_den_han", _("Sắp đến hạn"), (P.DUE_SOON,)),
+    Group("dang_thuc_hien", _("Đang thực hiện"), (P.ON_TRACK,)),
+    Group("chua_thuc_hien", _("Chưa thực hiện"), (P.NOT_STARTED,)),
+    Group("hoan_thanh", _("Đã hoàn thành"), DONE_GROUP),
+    Group("khac", _("Tạm dừng, đã hủy"), (P.PAUSED, P.CANCELLED)),
+)
+
+
+def group_counts(figures: Figures) -> list[tuple[Group, int]]:
+    return [(g, sum(getattr(figures, p.value) for p in g.punctualities)) for g in URGENCY_GROUPS]
+
+
+def pick_group(key: str | None, counts: list[tuple[Group, int]]) -> Group:
+    """The group asked for, else the most urgent one that has tasks."""
+    for group, _n in counts:
+        if group.key == key:
+            return group
+    return next((g for g, n in counts if n), URGENCY_GROUPS[0])
+
+
+CACHE_SECONDS = 600
+
+
+def data_version() -> str:
+    """Changes whenever a task is saved (progress, assignment, new deadline), added or removed."""
+    seen = Task.objects.aggregate(last=Max("updated_at"), count=Count("pk"))
+    return f"{seen['count']}-{seen['last'].timestamp() if seen['last'] else 0}"
+
+
+def cached(key: str, build):
+    """`build()`, kept until any task changes: a dashboard aggregates every task (about a second
+    at 100,000 tasks), yet must never show figures older than the last update."""
+    return cache.get_or_set(f"dashboards:{data_version()}:{key}", build, CACHE_SECONDS)
+
+
+def task_base(user) -> QuerySet:
+    """The measured tasks `user` may see: what every dashboard starts from."""
+    return Task.objects.visible_to(user).tracked()

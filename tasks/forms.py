@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from plans.models import Phase, Plan, Unit
+from tasks.dashboards import UNIT_SORTS, Period
+from tasks.models import Occurrence
+from tasks.punctuality import Punctuality, Status
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def version_of(task) -> str:
+    """The concurrency token a form carries: when the task was last saved."""
+    return task.updated_at.isoformat()
+
+
+class VersionedForm(forms.Form):
+    """A form about one task that remembers which version of it the person was looking at."""
+
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_version(self) -> datetime:
+        try:
+            return datetime.fromisoformat(self.cleaned_data["version"])
+        except ValueError as error:
+            raise forms.ValidationError(_("Biểu mẫu không hợp lệ, xin tải lại trang.")) from error
+
+
+class ProgressForm(VersionedForm):
+    percent = forms.IntegerField(label=_("Tiến độ (%)"), min_value=0, max_value=100)
+    status = forms.ChoiceField(label=_("Trạng thái"), choices=Status.choices)
+    occurrence = forms.ModelChoiceField(
+        label=_("Kỳ"), queryset=Occurrence.objects.none(), required=False, empty_label=None
+    )
+    achieved = forms.CharField(
+        label=_("Kết quả đạt được"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    product_file = forms.FileField(label=_("Tệp sản phẩm"), required=False)
+    product_link = forms.URLField(
+        label=_("Đường dẫn sản phẩm"), required=False, assume_scheme="https"
+    )
+    difficulties = forms.CharField(
+        label=_("Khó khăn, vướng mắc"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    proposals = forms.CharField(
+        label=_("Đề xuất, kiến nghị"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    delay_reason = forms.CharField(
+        label=_("Lý do chậm trễ (bắt buộc khi quá hạn)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    delay_explanation = forms.CharField(
+        label=_("Giải trình"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, task, occurrences=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.task = task
+        if occurrences:
+            field = self.fields["occurrence"]
+            field.queryset = Occurrence.objects.filter(pk__in=[o.pk for o in occurrences])
+            field.label_from_instance = lambda o: f"{o.label} (hạn {o.due_date:%d/%m/%Y})"
+        else:
+            del self.fields["occurrence"]
+
+
+class AssignForm(VersionedForm):
+    assignee = forms.ModelChoiceField(
+        label=_("Giao cho"), queryset=User.objects.none(), empty_label=_("— chọn người —")
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = people
+
+
+class DeadlineChangeForm(forms.Form):
+    new_due_date = forms.DateField(label=_("Hạn đề nghị"), widget=DATE_WIDGET)
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Đồng ý")), ("refuse", _("Không đồng ý"))],
+        widget=forms.HiddenInput,
+    )
+    comment = forms.CharField(
+        label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not data.get("comment", "").strip():
+            self.add_error("comment", _("Xin nêu ý kiến khi không đồng ý."))
+        return data
+
+
+class DashboardFilterForm(forms.Form):
+    """Filters of the dashboards; read from the URL so a filtered view can be shared."""
+
+    plan = forms.ModelChoiceField(
+        label=_("Kế hoạch"), queryset=Plan.objects.all(), required=False, empty_label=_("Tất cả")
+    )
+    phase = forms.ModelChoiceField(
+        label=_("Giai đoạn"), queryset=Phase.objects.none(), required=False, empty_label=_("Tất cả")
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"),
+        queryset=Unit.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Tất cả"),
+    )
+    period = forms.ChoiceField(
+        label=_("Hạn trong kỳ"), choices=[("", _("Mọi kỳ")), *Period.CHOICES], required=False
+    )
+    punctuality = forms.ChoiceField(
+        label=_("Tình trạng"), choices=[("", _("Tất cả")), *Punctuality.choices], required=False
+    )
+    sort = forms.ChoiceField(choices=[(k, k) for k in UNIT_SORTS], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan_id = self.data.get("plan") if self.is_bound else None
+        if plan_id and str(plan_id).isdigit():
+            # Phases belong to a plan: offered once a plan is chosen.
+            self.fields["phase"].queryset = Phase.objects.filter(plan_id=plan_id)
+
+    def selects(self) -> list[tuple]:
+        """(field, [(value, label, selected)]) for each filter: the page writes the options
+        itself, since Django's widget templates take ~0.4 ms per option and the unit and plan
+        lists run to hundreds."""
+        rendered = []
+        for name in ("plan", "phase", "unit", "period", "punctuality"):
+            field = self[name]
+            current = str(field.value() or "")
+            options = [
+                (str(value), str(label), str(value) == current)
+                for value, label in field.field.choices
+            ]
+            rendered.append((field, options))
+        return rendered
+
+    def filters(self) -> dict:
+        """The cleaned filters for `dashboards.apply_filters` (empty when the form is invalid)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "plan": data["plan"],
+            "phase": data["phase"],
+            "unit": data["unit"],
+            "period": data["period"],
+            "punctuality": data["punctuality"],
+        }
