@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.jobs.scan_early_warnings",
         "schedule": crontab(minute="*/15"),
     },
+    "roll-forward-periods": {
+        "task": "tasks.jobs.roll_forward_periods",
+        "schedule": crontab(minute=5, hour=0),
+    },
     "weekly-warning-digest": {
         "task": "tasks.jobs.send_weekly_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),

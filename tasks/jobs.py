@@ -1,4 +1,4 @@
-"""Celery jobs for early warnings: thin wrappers over tasks.early_warnings and tasks.alerts."""
+"""Celery jobs: thin wrappers over tasks.early_warnings, tasks.alerts and tasks.services."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from tasks import alerts, early_warnings
+from tasks import alerts, early_warnings, services
+from tasks.punctuality import local_today
 
 log = logging.getLogger(__name__)
 
@@ -51,3 +52,9 @@ def deliver_alert(self, alert_id: int) -> int:
 @shared_task
 def send_weekly_digest() -> int:
     return alerts.send_weekly_digest(now=timezone.now())
+
+
+@shared_task
+def roll_forward_periods() -> int:
+    """Daily: the new period (kỳ) of each recurring task, so it is tracked and warned about."""
+    return services.roll_forward_periods(today=local_today())

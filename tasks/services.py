@@ -9,17 +9,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans.deadlines import Deadline, Recurrence, occurrence_schedule
+from plans.deadlines import Deadline, DeadlineKind, Recurrence, occurrence_schedule
 from tasks import early_warnings
 from tasks.models import ChangeState, DeadlineChange, Occurrence, ProgressUpdate, Task
 from tasks.punctuality import Status, local_today
 
 
 def _deadline_of(task: Task) -> Deadline:
+    """The deadline as the document states it: a periodic task's due_date is its current
+    period's, which must not become the schedule's end."""
     return Deadline(
         text=task.deadline_text,
         kind=task.deadline_kind,
-        due=task.due_date,
+        due=task.original_due_date,
         start=task.start_date,
         recurrence=Recurrence.from_json(task.recurrence),
     )
@@ -48,6 +50,17 @@ def ensure_occurrences(task: Task, *, until: date) -> list[Occurrence]:
     if created:
         sync_task_from_occurrences(task)
     return created
+
+
+def roll_forward_periods(*, today: date) -> int:
+    """Open each recurring or continuous task's new period when its time comes (daily job).
+    Returns the number of periods created."""
+    periodic = (
+        Task.objects.tracked()
+        .filter(deadline_kind__in=[DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS])
+        .exclude(status=Status.CANCELLED)
+    )
+    return sum(len(ensure_occurrences(task, until=today)) for task in periodic.iterator())
 
 
 def sync_task_from_occurrences(task: Task) -> None:

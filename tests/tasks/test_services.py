@@ -152,3 +152,40 @@ def test_a_yearly_task_gets_one_period_per_year_and_shows_the_current_one():
     assert (task.due_date, task.status) == (date(2027, 12, 31), Status.IN_PROGRESS)
     ensure_occurrences(task, until=date(2027, 3, 1))  # again: nothing new
     assert task.occurrences.count() == 2
+
+
+def test_a_continuous_task_gets_the_next_half_year_when_the_time_comes():
+    task = TaskFactory(
+        deadline_kind=DeadlineKind.CONTINUOUS,
+        deadline_text="Thường xuyên",
+        due_date=None,
+        original_due_date=None,
+        start_date=date(2026, 1, 1),
+    )
+    ensure_occurrences(task, until=date(2026, 11, 22))
+    task.refresh_from_db()
+    assert task.due_date == date(2026, 6, 30)  # the earliest period not yet reported
+    ensure_occurrences(task, until=date(2027, 2, 1))
+    assert list(task.occurrences.values_list("due_date", flat=True)) == [
+        date(2026, 6, 30),
+        date(2026, 12, 31),
+        date(2027, 6, 30),
+    ]
+
+
+def test_the_daily_roll_opens_new_periods_of_every_recurring_task():
+    from tasks.services import roll_forward_periods
+
+    yearly = TaskFactory(
+        deadline_kind=DeadlineKind.RECURRING,
+        deadline_text="Hàng năm, từ 2026",
+        due_date=date(2026, 12, 31),
+        original_due_date=date(2026, 12, 31),
+        start_date=date(2026, 1, 1),
+        recurrence=Recurrence(freq="yearly", dates=((12, 31),), first_year=2026).to_json(),
+    )
+    TaskFactory()  # a one-off task has no periods
+    assert roll_forward_periods(today=date(2026, 11, 22)) == 1
+    assert roll_forward_periods(today=date(2026, 11, 22)) == 0
+    assert roll_forward_periods(today=date(2027, 1, 2)) == 1
+    assert yearly.occurrences.count() == 2
