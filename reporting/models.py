@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from reporting.data import ScopeKind
+from reporting.narrative import Document, organisation_defaults
+from reporting.periods import PeriodKind
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    GENERATING = "generating", _("Đang tạo tệp")
+    ISSUED = "issued", _("Đã ban hành")
+    FAILED = "failed", _("Lỗi khi tạo tệp")
+
+
+class Report(models.Model):
+    """A periodic report: a draft Văn phòng edits, then issued with its data and files frozen.
+
+    Issuing the same period and scope again makes a new version; an issued report never changes.
+    """
+
+    kind = models.CharField(_("loại báo cáo"), max_length=20, choices=PeriodKind.choices)
+    period_code = models.CharField(_("kỳ"), max_length=30)
+    cutoff = models.BooleanField(
+        _("chốt số liệu theo Nghị định 09/2019/NĐ-CP"),
+        default=True,
+        help_text=_("Bỏ chọn để tính theo kỳ dương lịch."),
+    )
+    period_key = models.CharField(max_length=60, editable=False)
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    title = models.CharField(_("trích yếu"), max_length=500)
+
+    scope_kind = models.CharField(
+        _("phạm vi"), max_length=20, choices=ScopeKind.choices, default=ScopeKind.ORGANISATION
+    )
+    scope_unit = models.ForeignKey(
+        "plans.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    scope_plan = models.ForeignKey(
+        "plans.Plan", verbose_name=_("kế hoạch"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    scope_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lãnh đạo phụ trách"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    scope_key = models.CharField(max_length=40, editable=False)
+
+    state = models.CharField(
+        _("trạng thái"), max_length=20, choices=ReportState.choices, default=ReportState.DRAFT
+    )
+    progress = models.PositiveSmallIntegerField(_("tiến độ tạo tệp (%)"), default=0)
+    issuing = models.BooleanField(default=False, editable=False)  # the job makes the final files
+    error = models.TextField(_("lỗi"), blank=True)
+    version = models.PositiveIntegerField(_("lần ban hành"), null=True, blank=True)
+
+    # The parts Văn phòng writes before issuing.
+    number = models.CharField(_("số báo cáo"), max_length=20, blank=True)
+    assessment = models.TextField(_("đánh giá chung"), blank=True)
+    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    recipients = models.TextField(_("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
+    signer_title = models.CharField(
+        _("chức vụ người ký"),
+        max_length=150,
+        blank=True,
+        help_text=_("Mỗi dòng một dòng, ví dụ: KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC."),
+    )
+    signer_name = models.CharField(_("người ký"), max_length=150, blank=True)
+
+    snapshot = models.JSONField(_("số liệu đã chốt"), null=True, blank=True, editable=False)
+    data_as_of = models.DateField(_("số liệu tính đến ngày"), null=True, blank=True)
+    pdf = models.FileField(_("tệp PDF"), upload_to="reports/%Y/", blank=True)
+    xlsx = models.FileField(_("tệp Excel"), upload_to="reports/%Y/", blank=True)
+
+    prepared_automatically = models.BooleanField(_("chuẩn bị tự động"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+    generated_at = models.DateTimeField(_("tạo tệp lúc"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ban hành"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("báo cáo")
+        verbose_name_plural = _("báo cáo")
+        ordering = ["-period_end", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_key", "scope_key", "version"],
+                condition=Q(state="issued"),
+                name="report_one_issue_per_version",
+            )
+        ]
+        indexes = [models.Index(fields=["period_key", "scope_key"], name="report_period_scope")]
+
+    def __str__(self) -> str:
+        version = f" (lần {self.version})" if self.version else ""
+        return f"{self.title}{version}"
+
+    def save(self, *args, **kwargs):
+        # An issued report is evidence: its data, narrative and files never change.
+        if self.pk and Report.objects.filter(pk=self.pk, state=ReportState.ISSUED).exists():
+            raise ValueError("Báo cáo đã ban hành không thể sửa.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.state == ReportState.ISSUED:
+            raise ValueError("Báo cáo đã ban hành không thể xóa.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state == ReportState.ISSUED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (ReportState.DRAFT, ReportState.FAILED)
+
+    def document(self, *, final: bool = False) -> Document:
+        return Document(
+            **organisation_defaults(),
+            number=self.number,
+            issued_on=self.issued_on if final else None,
+            signer_title=self.signer_title,
+            signer_name=self.signer_name,
+            recipients=[line.strip() for line in self.recipients.splitlines() if line.strip()],
+            assessment=self.assessment,
+            proposals=self.proposals,
+            draft=not final,
+            version=self.version,
+        )
+
+    def file_name(self, extension: str) -> str:
+        state = f"lan-{self.version}" if self.version else "du-thao"
+        return (
+            f"bao-cao-{self.kind}-{self.period_code}-{self.scope_key}-{state}.{extension}".replace(
+                ":", "-"
+            ).replace("..", "-den-")
+        )

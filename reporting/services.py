@@ -1,0 +1,198 @@
+"""Drafting, generating and issuing reports: the only writes of reporting."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import Role, User
+from plans.models import Plan, Unit
+from reporting.data import ReportData, build_report_data, plan_phases, scope_for
+from reporting.excel import render_xlsx
+from reporting.models import Report, ReportState
+from reporting.narrative import (
+    default_assessment,
+    default_proposals,
+    default_recipients,
+    default_signer,
+)
+from reporting.pdf import render_pdf
+from reporting.periods import PeriodKind, parse_period, previous_period
+
+logger = logging.getLogger(__name__)
+
+# The reports the plans require of Văn phòng (plan 000, IV.1): the 6-month report before 10/6
+# and the annual report before 10/12, to the city People's Committee via Sở Nội vụ.
+DUE_REPORTS = [
+    (PeriodKind.SEMIANNUAL, "{year}-H1", (6, 10)),
+    (PeriodKind.ANNUAL, "{year}", (12, 10)),
+]
+
+
+def create_draft(
+    *,
+    kind: str,
+    code: str,
+    by: User | None,
+    cutoff: bool = True,
+    unit: Unit | None = None,
+    plan: Plan | None = None,
+    leader: User | None = None,
+    automatic: bool = False,
+) -> Report:
+    """A draft report for a period and scope, with a first narrative to edit."""
+    phases = plan_phases(plan) if kind == PeriodKind.PHASE else []
+    period = parse_period(kind, code, cutoff=cutoff, phases=phases)
+    scope = scope_for(unit=unit, plan=plan, leader=leader)
+    signer_title, signer_name = default_signer(by)
+    return Report.objects.create(
+        kind=period.kind,
+        period_code=period.code,
+        cutoff=period.cutoff,
+        period_key=period.key,
+        period_start=period.start,
+        period_end=period.end,
+        title=" ".join(p for p in ("Kết quả thực hiện nhiệm vụ", period.label, scope.label) if p),
+        scope_kind=scope.kind,
+        scope_unit=unit,
+        scope_plan=plan,
+        scope_leader=leader,
+        scope_key=scope.key,
+        recipients="\n".join(default_recipients()),
+        signer_title=signer_title,
+        signer_name=signer_name,
+        created_by=by,
+        prepared_automatically=automatic,
+    )
+
+
+def build_data(report: Report, *, today: date) -> ReportData:
+    phases = plan_phases(report.scope_plan) if report.kind == PeriodKind.PHASE else []
+    period = parse_period(report.kind, report.period_code, cutoff=report.cutoff, phases=phases)
+    return build_report_data(
+        period=period,
+        scope=scope_for(unit=report.scope_unit, plan=report.scope_plan, leader=report.scope_leader),
+        today=today,
+        previous=previous_period(period, phases=phases),
+    )
+
+
+def start_generation(*, report: Report, issue: bool = False) -> bool:
+    """Mark the report as being generated and queue the job (once the transaction commits).
+
+    Returns False when it is already being generated or is issued: a double click queues
+    nothing twice.
+    """
+    from reporting.jobs import generate_report
+
+    claimed = Report.objects.filter(
+        pk=report.pk, state__in=[ReportState.DRAFT, ReportState.FAILED]
+    ).update(state=ReportState.GENERATING, progress=0, issuing=issue, error="")
+    if claimed:
+        transaction.on_commit(lambda: generate_report.delay(report.pk))
+    report.refresh_from_db()
+    return bool(claimed)
+
+
+def _progress(report: Report, percent: int) -> None:
+    Report.objects.filter(pk=report.pk).update(progress=percent)
+
+
+def generate_files(*, report_id: int, today: date) -> Report:
+    """The job: read the data (or, when issuing, the snapshot Văn phòng reviewed), write the
+    Excel and PDF files, then leave the report a draft again — or issued, with its version."""
+    report = Report.objects.select_related("scope_unit", "scope_plan", "scope_leader").get(
+        pk=report_id
+    )
+    if report.state != ReportState.GENERATING:
+        return report
+    try:
+        _progress(report, 5)
+        if report.issuing and report.snapshot:
+            data = ReportData.from_json(report.snapshot)
+        else:
+            data = build_data(report, today=today)
+            report.snapshot, report.data_as_of = data.to_json(), today
+            if not report.assessment:
+                report.assessment = default_assessment(data)
+            if not report.proposals:
+                report.proposals = default_proposals(data)
+        _progress(report, 40)
+        if report.issuing:
+            report.issued_on = today
+            report.version = _next_version(report)
+        document = report.document(final=report.issuing)
+        xlsx = render_xlsx(data, document)
+        _progress(report, 60)
+        pdf = render_pdf(data, document)
+        _progress(report, 95)
+        report.xlsx.save(report.file_name("xlsx"), ContentFile(xlsx), save=False)
+        report.pdf.save(report.file_name("pdf"), ContentFile(pdf), save=False)
+        report.state = ReportState.ISSUED if report.issuing else ReportState.DRAFT
+        report.progress, report.generated_at = 100, timezone.now()
+        report.save()
+    except Exception as error:  # any failure is shown on the report's page
+        logger.exception("Report %s failed", report_id)
+        Report.objects.filter(pk=report_id).update(
+            state=ReportState.FAILED, issuing=False, error=str(error)[:1000]
+        )
+        raise
+    return report
+
+
+def _next_version(report: Report) -> int:
+    issued = Report.objects.filter(
+        period_key=report.period_key, scope_key=report.scope_key, state=ReportState.ISSUED
+    ).aggregate(last=Max("version"))["last"]
+    return (issued or 0) + 1
+
+
+def prepare_due_reports(*, today: date) -> list[Report]:
+    """Drafts of the reports the plans require, `REPORT_PREPARE_DAYS_AHEAD` days before they
+    are due, each prepared once; Văn phòng is told by email."""
+    prepared = []
+    ahead = settings.REPORT_PREPARE_DAYS_AHEAD
+    for kind, code_format, (month, day) in DUE_REPORTS:
+        due = date(today.year, month, day)
+        if not 0 < (due - today).days <= ahead:
+            continue
+        code = code_format.format(year=today.year)
+        period = parse_period(kind, code)
+        if Report.objects.filter(period_key=period.key, scope_key="organisation").exists():
+            continue
+        report = create_draft(kind=kind, code=code, by=None, automatic=True)
+        start_generation(report=report)
+        _notify_office(report, due=due)
+        prepared.append(report)
+    return prepared
+
+
+def _notify_office(report: Report, *, due: date) -> None:
+    # Plain mail for now; to go through the portal's notification channels once they exist.
+    emails = list(
+        User.objects.filter(role=Role.OFFICE, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not emails:
+        return
+    link = f"{settings.SITE_URL.rstrip('/')}/bao-cao/{report.pk}/"
+    send_mail(
+        subject=f"Dự thảo báo cáo {report.title} (hạn gửi {due:%d/%m/%Y})",
+        message=(
+            f"Cổng 6 rõ đã chuẩn bị dự thảo báo cáo “{report.title}”, "
+            f"số liệu {report.period_start:%d/%m/%Y} – {report.period_end:%d/%m/%Y}.\n"
+            f"Hạn gửi UBND thành phố (qua Sở Nội vụ): trước ngày {due:%d/%m/%Y}.\n"
+            f"Xin xem, hoàn thiện phần đánh giá, đề xuất và ban hành tại: {link}\n"
+        ),
+        from_email=None,
+        recipient_list=emails,
+        fail_silently=True,
+    )

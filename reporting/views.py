@@ -1,0 +1,136 @@
+"""Report pages: choose a period and scope, edit the draft, generate (with a progress indicator
+polled by htmx), issue, download, and the archive.
+
+Văn phòng and leadership see and generate reports; Văn phòng edits and issues them; others get
+403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from reporting import services
+from reporting.forms import NarrativeForm, ReportRequestForm
+from reporting.models import Report, ReportState
+from tasks.punctuality import local_today
+
+
+def can_see_reports(user) -> bool:
+    return user.is_superuser or user.role in (Role.OFFICE, Role.LEADERSHIP)
+
+
+def can_edit_reports(user) -> bool:
+    return user.is_superuser or user.role == Role.OFFICE
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _get_report(request, pk: int) -> Report:
+    _require(can_see_reports(request.user))
+    return get_object_or_404(
+        Report.objects.select_related("scope_unit", "scope_plan", "scope_leader", "created_by"),
+        pk=pk,
+    )
+
+
+@login_required
+def report_list(request):
+    _require(can_see_reports(request.user))
+    reports = Report.objects.select_related("created_by", "issued_by").order_by(
+        "-period_end", "period_key", "scope_key", "-version", "-created_at"
+    )[:200]
+    return render(request, "reporting/report_list.html", {"reports": reports})
+
+
+@login_required
+def report_new(request):
+    _require(can_see_reports(request.user))
+    form = ReportRequestForm(request.POST or None, today=local_today())
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            report = services.create_draft(
+                kind=form.cleaned_data["kind"],
+                code=form.cleaned_data["code"],
+                cutoff=form.cleaned_data["cutoff"],
+                by=request.user,
+                **form.scope_objects(),
+            )
+            services.start_generation(report=report)
+        return redirect("reporting:detail", pk=report.pk)
+    return render(request, "reporting/report_new.html", {"form": form})
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = _get_report(request, pk)
+    editable = can_edit_reports(request.user) and report.is_editable
+    form = NarrativeForm(request.POST or None, instance=report) if editable else None
+    if request.method == "POST":
+        _require(editable)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Đã lưu phần nội dung của báo cáo."))
+            return redirect("reporting:detail", pk=report.pk)
+    context = {
+        "report": report,
+        "form": form,
+        "can_edit": can_edit_reports(request.user),
+        "versions": Report.objects.filter(
+            period_key=report.period_key, scope_key=report.scope_key, state=ReportState.ISSUED
+        ).order_by("version"),
+    }
+    return render(request, "reporting/report_detail.html", context)
+
+
+@login_required
+def report_progress(request, pk: int):
+    report = _get_report(request, pk)
+    return render(request, "reporting/report_detail.html#progress", {"report": report})
+
+
+def _generate(request, pk: int, *, issue: bool):
+    report = _get_report(request, pk)
+    _require(can_edit_reports(request.user) if issue else True)
+    if not report.is_editable:
+        messages.warning(request, _("Báo cáo này đang được tạo tệp hoặc đã ban hành."))
+    else:
+        if issue:
+            Report.objects.filter(pk=report.pk).update(issued_by=request.user)
+        with transaction.atomic():
+            services.start_generation(report=report, issue=issue)
+    if request.htmx:
+        report.refresh_from_db()
+        return render(request, "reporting/report_detail.html#progress", {"report": report})
+    return redirect("reporting:detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_generate(request, pk: int):
+    return _generate(request, pk, issue=False)
+
+
+@login_required
+@require_POST
+def report_issue(request, pk: int):
+    return _generate(request, pk, issue=True)
+
+
+@login_required
+def report_download(request, pk: int, fmt: str):
+    report = _get_report(request, pk)
+    file = {"pdf": report.pdf, "xlsx": report.xlsx}.get(fmt)
+    if not file:
+        raise Http404
+    return FileResponse(file.open("rb"), as_attachment=True, filename=report.file_name(fmt))

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Role
+from plans.deadlines import DeadlineKind, Frequency, Recurrence
+from plans.importing import PERIODIC
+from plans.models import Unit
+from reporting.data import ReportData, build_for, build_report_data, scope_for
+from reporting.periods import parse_period
+from tasks.figures import count_figures
+from tasks.models import Occurrence, Task
+from tasks.punctuality import Punctuality, Status
+from tasks.services import ensure_occurrences, record_progress
+from tests.factories import PlanFactory, TaskFactory, UnitFactory, UserFactory
+from tests.reporting.conftest import DEMO_TODAY
+
+H1 = parse_period("semiannual", "2026-H1")
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(10)))
+
+
+def _due_in(period):
+    tasks = (
+        Task.objects.tracked()
+        .filter(due_date__range=(period.start, period.end))
+        .exclude(deadline_kind__in=PERIODIC)
+    )
+    occurrences = Occurrence.objects.filter(
+        task__fans_out=False,
+        task__deadline_kind__in=PERIODIC,
+        due_date__range=(period.start, period.end),
+    )
+    return tasks, occurrences
+
+
+@pytest.mark.parametrize(("kind", "code"), [("semiannual", "2026-H1"), ("annual", "2026")])
+def test_it_counts_the_demo_as_the_dashboard_does(demo, kind, code):
+    data = build_for(kind=kind, code=code, today=DEMO_TODAY)
+    tasks, occurrences = _due_in(data.period)
+    from_tasks = count_figures(tasks, today=DEMO_TODAY)
+    from_occurrences = count_figures(occurrences, today=DEMO_TODAY)
+
+    assert data.figures.total == from_tasks.total + from_occurrences.total > 0
+    assert data.figures.overdue == from_tasks.overdue + from_occurrences.overdue
+    assert data.figures.done_late == from_tasks.done_late + from_occurrences.done_late
+    # … and as each task judged one by one would.
+    judged = [row.punctuality for row in data.tasks]
+    assert len(judged) == data.figures.total
+    assert judged.count(Punctuality.DONE_EARLY) == data.figures.done_early
+    # The table per unit adds up to the totals.
+    assert sum(u.figures.total for u in data.units) == data.figures.total
+    assert sum(u.figures.on_time for u in data.units) == data.figures.on_time
+
+
+def test_it_lists_every_late_task_of_the_period_with_the_reason_the_unit_gave(demo):
+    data = build_for(kind="annual", code="2026", today=DEMO_TODAY)
+    tasks, occurrences = _due_in(data.period)
+    late_tasks = set(
+        tasks.with_punctuality(DEMO_TODAY)
+        .filter(punctuality__in=[Punctuality.OVERDUE, Punctuality.DONE_LATE])
+        .values_list("pk", flat=True)
+    )
+    late_occurrences = set(
+        occurrences.with_punctuality(DEMO_TODAY)
+        .filter(punctuality__in=[Punctuality.OVERDUE, Punctuality.DONE_LATE])
+        .values_list("pk", flat=True)
+    )
+    listed = data.late_tasks
+    assert {r.task_id for r in listed if r.occurrence_id is None} == late_tasks
+    assert {r.occurrence_id for r in listed if r.occurrence_id} == late_occurrences
+    assert len(listed) == data.figures.overdue + data.figures.done_late
+    for row in listed:
+        target = Occurrence.objects.get(pk=row.occurrence_id) if row.occurrence_id else None
+        updates = (target or Task.objects.get(pk=row.task_id)).updates.exclude(delay_reason="")
+        if target is None:
+            updates = updates.filter(occurrence=None)
+        latest = updates.order_by("-created_at", "-pk").first()
+        assert row.reason == (latest.delay_reason if latest else "")
+    assert any(row.reason for row in listed)
+
+
+def test_it_counts_the_periods_of_a_recurring_task_not_the_task(db):
+    unit = UnitFactory()
+    task = TaskFactory(
+        lead_unit=unit,
+        deadline_text="Hằng quý",
+        deadline_kind=DeadlineKind.RECURRING,
+        due_date=None,
+        start_date=date(2026, 1, 1),
+        recurrence=Recurrence(
+            freq=Frequency.QUARTERLY,
+            dates=((3, 31), (6, 30), (9, 30), (12, 31)),
+            first_year=2026,
+        ).to_json(),
+    )
+    ensure_occurrences(task, until=date(2026, 12, 31))
+    data = build_report_data(
+        period=parse_period("semiannual", "2026-H1", cutoff=False),
+        scope=scope_for(),
+        today=date(2026, 7, 20),
+    )
+    assert [row.period_label for row in data.tasks] == [
+        o.label for o in task.occurrences.filter(due_date__lte=date(2026, 6, 30))
+    ]
+    assert data.figures.total == 2
+    assert data.figures.overdue == 2
+
+
+def test_a_unit_report_covers_its_sub_units_and_nothing_else(db):
+    parent = UnitFactory(name="Sở Thử nghiệm")
+    child = UnitFactory(name="Phòng con", parent=parent)
+    other = UnitFactory(name="Sở khác")
+    due = date(2026, 6, 1)
+    mine = [TaskFactory(lead_unit=parent, due_date=due), TaskFactory(lead_unit=child, due_date=due)]
+    TaskFactory(lead_unit=other, due_date=due)
+    data = build_report_data(period=H1, scope=scope_for(unit=parent), today=date(2026, 6, 20))
+    assert {row.task_id for row in data.tasks} == {t.pk for t in mine}
+    assert data.title == "Kết quả thực hiện nhiệm vụ 6 tháng đầu năm 2026 của Sở Thử nghiệm"
+
+
+def test_a_leader_report_covers_the_units_in_their_charge(db):
+    led, other = UnitFactory(), UnitFactory()
+    leader = UserFactory(role=Role.LEADERSHIP, title="Phó Giám đốc")
+    leader.units_in_charge.set([led])
+    task = TaskFactory(lead_unit=led, due_date=date(2026, 6, 1))
+    TaskFactory(lead_unit=other, due_date=date(2026, 6, 1))
+    data = build_report_data(period=H1, scope=scope_for(leader=leader), today=date(2026, 6, 20))
+    assert [row.task_id for row in data.tasks] == [task.pk]
+
+
+def test_a_plan_report_covers_that_plan(db):
+    plan = PlanFactory()
+    task = TaskFactory(plan=plan, due_date=date(2026, 6, 1))
+    TaskFactory(due_date=date(2026, 6, 1))
+    data = build_report_data(period=H1, scope=scope_for(plan=plan), today=date(2026, 6, 20))
+    assert [row.task_id for row in data.tasks] == [task.pk]
+
+
+def test_it_collects_difficulties_and_proposals_written_in_the_period_once_each(db):
+    unit = UnitFactory(name="Phòng Một")
+    author = UserFactory(unit=unit)
+    for task in TaskFactory.create_batch(2, lead_unit=unit, due_date=date(2026, 6, 30)):
+        record_progress(
+            task=task,
+            by=author,
+            percent=50,
+            status=Status.IN_PROGRESS,
+            difficulties="Kinh phí chưa được bố trí.",
+            proposals="Đề nghị bổ sung kinh phí.",
+            at=_at(date(2026, 5, 2)),
+        )
+    data = build_report_data(period=H1, scope=scope_for(), today=date(2026, 6, 20))
+    assert [(r.text, r.units) for r in data.difficulties] == [
+        ("Kinh phí chưa được bố trí.", ["Phòng Một"])
+    ]
+    assert [r.text for r in data.proposals] == ["Đề nghị bổ sung kinh phí."]
+
+
+def test_it_compares_with_the_previous_period(db):
+    unit = UnitFactory()
+    author = UserFactory(unit=unit)
+    before = TaskFactory(lead_unit=unit, due_date=date(2025, 10, 1))
+    record_progress(
+        task=before, by=author, percent=100, status=Status.DONE, at=_at(date(2025, 9, 1))
+    )
+    TaskFactory(lead_unit=unit, due_date=date(2026, 3, 1))  # overdue by June
+    period = parse_period("semiannual", "2026-H1")
+    data = build_for(kind="semiannual", code="2026-H1", today=date(2026, 6, 20))
+    assert data.previous.code == "2025-H2"
+    assert data.previous_figures.done_early == 1
+    assert data.rate_change == -100.0
+    assert data.late_change == 1
+    assert data.period == period
+
+
+def _make_tasks(count: int) -> None:
+    units = [UnitFactory() for _ in range(max(2, count // 5))]
+    author = UserFactory(unit=units[0])
+    for index in range(count):
+        task = TaskFactory(lead_unit=units[index % len(units)], due_date=date(2026, 3, 1))
+        if index % 2:
+            record_progress(
+                task=task,
+                by=author,
+                percent=40,
+                status=Status.IN_PROGRESS,
+                delay_reason="Chờ ý kiến.",
+                difficulties=f"Khó khăn {index}",
+                at=_at(date(2026, 4, 1)),
+            )
+
+
+@pytest.mark.parametrize("count", [4, 40])
+def test_the_number_of_queries_does_not_grow_with_the_data(db, count):
+    _make_tasks(count)
+    Unit.objects.update(parent=None)
+    with CaptureQueriesContext(connection) as queries:
+        data = build_for(kind="semiannual", code="2026-H1", today=date(2026, 6, 20))
+    assert data.figures.total == count
+    assert len(queries) <= 13
+
+
+def test_the_snapshot_reads_back_as_the_same_data(demo):
+    data = build_for(kind="annual", code="2026", today=DEMO_TODAY)
+    again = ReportData.from_json(data.to_json())
+    assert again == data
+
+
+def test_units_of_the_same_name_are_told_apart_by_their_parent(db):
+    for commune in ("UBND xã An Phước", "UBND xã Long Phước"):
+        division = UnitFactory(name="Phòng Văn hóa - Xã hội", parent=UnitFactory(name=commune))
+        TaskFactory(lead_unit=division, due_date=date(2026, 6, 1))
+    data = build_report_data(period=H1, scope=scope_for(), today=date(2026, 6, 20))
+    assert sorted(u.name for u in data.units) == [
+        "Phòng Văn hóa - Xã hội (UBND xã An Phước)",
+        "Phòng Văn hóa - Xã hội (UBND xã Long Phước)",
+    ]
