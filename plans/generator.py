@@ -34,6 +34,7 @@ from plans.models import Comparator, DocumentKind, Phase, Plan, Target, Unit, Un
 from plans.text import clean, fold
 from tasks.models import ChangeState, DeadlineChange, Occurrence, ProgressUpdate, Task
 from tasks.punctuality import Punctuality, Status
+from tasks.services import show_current_period
 
 SLUG_PREFIX = "gen-"
 USERNAME_PREFIX = "gen-"
@@ -1426,20 +1427,8 @@ def _settle_periodic(
         _record(rng, world, task, occurrence, [(day, percent, status)], author, batch)
     batch.occurrences.extend(occurrences)
 
-    current = next(
-        (o for o in occurrences if o.status not in (Status.DONE, Status.CANCELLED)), None
-    )
-    if current is None:
-        last = occurrences[-1]
-        task.status, task.percent = Status.DONE, 100
-        task.due_date, task.completed_on = last.due_date, last.completed_on
-    else:
-        begun = current.status == Status.NOT_STARTED and any(
-            o.status == Status.DONE for o in occurrences
-        )
-        task.status = Status.IN_PROGRESS if begun else current.status
-        task.percent, task.due_date = current.percent, current.due_date
-    if task.original_due_date is None:
+    show_current_period(task, occurrences)
+    if task.original_due_date is None and task.deadline_kind != DeadlineKind.CONTINUOUS:
         task.original_due_date = occurrences[0].due_date
 
 

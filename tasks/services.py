@@ -63,11 +63,9 @@ def roll_forward_periods(*, today: date) -> int:
     return sum(len(ensure_occurrences(task, until=today)) for task in periodic.iterator())
 
 
-def sync_task_from_occurrences(task: Task) -> None:
-    """A recurring task shows its current period: the earliest one not yet done."""
-    occurrences = list(task.occurrences.order_by("due_date"))
-    if not occurrences:
-        return
+def show_current_period(task: Task, occurrences: list[Occurrence]) -> None:
+    """Set (not save) a recurring task's progress from its periods, ordered by due date: it shows
+    the earliest period not yet done, or is done when all are."""
     current = next(
         (o for o in occurrences if o.status not in (Status.DONE, Status.CANCELLED)), None
     )
@@ -81,6 +79,14 @@ def sync_task_from_occurrences(task: Task) -> None:
         begun = current.status == Status.NOT_STARTED and any_done
         task.status = Status.IN_PROGRESS if begun else current.status
         task.percent, task.due_date, task.completed_on = current.percent, current.due_date, None
+
+
+def sync_task_from_occurrences(task: Task) -> None:
+    """A recurring task shows its current period: the earliest one not yet done."""
+    occurrences = list(task.occurrences.order_by("due_date"))
+    if not occurrences:
+        return
+    show_current_period(task, occurrences)
     task.save(
         update_fields=[
             "status",
