@@ -214,8 +214,10 @@ def _progress_task(task: Task, *, today: date, people: dict[int, list[User]], of
     reason, explanation = DELAY_REASONS[dice % len(DELAY_REASONS)]
     difficulty = DIFFICULTIES[dice % len(DIFFICULTIES)]
     for occurrence in task.occurrences.filter(due_date__lt=today).order_by("due_date"):
-        late = dice % 5 == 0
-        finished = occurrence.due_date + timedelta(days=4 if late else -2)
+        # Each period its own story: mostly on the day or a little early, sometimes late.
+        roll = _dice(dice, occurrence.label)
+        late = roll % 6 == 0
+        finished = occurrence.due_date + timedelta(days=4 if late else -(roll % 3))
         record_progress(
             task=task,
             occurrence=occurrence,
