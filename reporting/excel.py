@@ -59,6 +59,9 @@ class _Cells:
                 proto.number_format = number_format
             style = styles[key] = proto._style
         cell = WriteOnlyCell(ws, value=value)
+        if cell.data_type == "f":
+            # Text from the plans is never a formula (an imported "=HYPERLINK(…)" stays text).
+            cell.data_type = "s"
         # Shared, not copied: write-only cells are written once and never restyled.
         cell._style = style
         return cell

@@ -125,3 +125,23 @@ def test_a_long_late_list_is_one_line_a_task_and_the_workbook_keeps_it_all(
     assert f"3 nhiệm vụ chậm lâu nhất trong tổng số {total} nhiệm vụ" in text
     wb = openpyxl.load_workbook(BytesIO(render_xlsx(h1, _document())))
     assert wb["Chậm, quá hạn"].max_row - 5 == total
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_workbook():
+    from io import BytesIO
+
+    from openpyxl import Workbook, load_workbook
+
+    from reporting.excel import _cell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Nhiệm vụ")
+    sheet.append([_cell(sheet, '=HYPERLINK("http://x.example","bấm")'), _cell(sheet, "+84 912")])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    row = next(load_workbook(buffer).active.iter_rows())
+    assert [(c.value, c.data_type) for c in row] == [
+        ('=HYPERLINK("http://x.example","bấm")', "s"),
+        ("+84 912", "s"),
+    ]
