@@ -11,6 +11,7 @@ from reporting import services
 from reporting.models import Report, ReportState
 from tests.factories import TaskFactory, UserFactory
 
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 @pytest.fixture(autouse=True)
 def no_queue():

@@ -16,7 +16,7 @@ from tasks.services import (
 )
 from tests.factories import TaskFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def at(day: date, hour: int = 3) -> datetime:

@@ -11,7 +11,7 @@ from accounts.models import Role
 from tasks.punctuality import Status
 from tests.factories import PlanFactory, TaskFactory, UnitFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 URL = reverse("tasks:list")
 
 

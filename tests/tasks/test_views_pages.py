@@ -13,16 +13,12 @@ from django.urls import reverse
 from accounts.models import Role
 from tasks.figures import count_figures
 from tasks.models import Task
-from tasks.punctuality import Status, local_today
+from tasks.punctuality import Status
 from tasks.services import record_progress, request_deadline_change
 from tests.factories import PlanFactory, TaskFactory, UnitFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
-
-@pytest.fixture
-def today():
-    return local_today()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from plans.deadlines import DeadlineKind
-from tasks.punctuality import Status, local_today
+from tasks.punctuality import Status
 from tasks.services import (
     assign_task,
     decide_deadline_change,
@@ -19,7 +19,7 @@ from tasks.services import (
 )
 from tests.factories import TaskFactory, UnitFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def test_the_task_page_shows_the_six_ro_and_what_is_missing(client):
@@ -38,8 +38,7 @@ def test_the_task_page_shows_the_six_ro_and_what_is_missing(client):
     assert "chưa rõ sản phẩm, kết quả" in page
 
 
-def test_the_history_shows_who_changed_what_from_and_to(client):
-    today = local_today()
+def test_the_history_shows_who_changed_what_from_and_to(client, today):
     unit = UnitFactory()
     leader = UserFactory(role=Role.LEADERSHIP, full_name="Nguyễn Minh Quang")
     head = UserFactory(role=Role.UNIT_HEAD, unit=unit, full_name="Võ Thành Long")

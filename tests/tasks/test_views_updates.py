@@ -12,17 +12,13 @@ from django.urls import reverse
 from accounts.models import Role
 from tasks.forms import version_of
 from tasks.models import ChangeState, DeadlineChange, ProgressUpdate
-from tasks.punctuality import Status, local_today
+from tasks.punctuality import Status
 from tasks.services import record_progress, request_deadline_change
 from tests.factories import TaskFactory, UnitFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 HTMX = {"HX-Request": "true"}
 
-
-@pytest.fixture
-def today():
-    return local_today()
 
 
 @pytest.fixture
