@@ -46,8 +46,10 @@ INSTALLED_APPS = [
     "accounts",
     "plans",
     "tasks",
+    "imports",
     "reporting",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -26,7 +26,7 @@ urlpatterns = [
     path("nhiem-vu/", include("tasks.urls")),
     path("api/", include("api.urls")),
     path("canh-bao/", include("tasks.alert_urls")),
-    path("ke-hoach/", include("plans.urls")),
+    path("ke-hoach/", include("imports.urls")),
     path("bao-cao/", include("reporting.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from plans.importing import PERIODIC
+from plans.deadlines import PERIODIC
 from plans.models import Comparator, Plan, Target, TargetResult, Unit
 from reporting.periods import Period, PeriodKind, PhaseBounds, parse_period, previous_period
 from tasks.figures import Figures, count_figures, count_figures_by

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from plans.demo import load_demo
+from demo.loader import load_demo
 
 DEMO_TODAY = date(2026, 11, 22)
 

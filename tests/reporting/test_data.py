@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
-from plans.deadlines import DeadlineKind, Frequency, Recurrence
-from plans.importing import PERIODIC
+from plans.deadlines import PERIODIC, DeadlineKind, Frequency, Recurrence
 from plans.models import Unit
 from reporting.data import ReportData, build_for, build_report_data, scope_for
 from reporting.periods import parse_period

@@ -9,8 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Role
+from demo.loader import load_demo
 from plans.deadlines import DeadlineKind, Frequency, Recurrence
-from plans.demo import load_demo
 from tasks.early_warnings import Audience, Finding, Item, assess, create_alerts, recipients
 from tasks.models import Alert, AlertState, Occurrence, Task, WarningRule, WarningSettings
 from tasks.punctuality import Punctuality, Status, punctuality

@@ -7,9 +7,9 @@ import sys
 from datetime import date
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from plans.deadlines import interpret_deadline
-from tasks.punctuality import local_today
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, ref=None, **options):
-        reference = ref or local_today()
+        reference = ref or timezone.localdate()
         for line in sys.stdin:
             text = line.rstrip("\r\n")
             result = interpret_deadline(text, reference=reference).to_json()

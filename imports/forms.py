@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from imports.tables import MAX_BYTES, ReadTable, TableError, read_text, read_upload
+from plans.models import DocumentKind, Plan, Unit
+from plans.text import clean
+
+
+class ImportStartForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        label=_("Kế hoạch"),
+        queryset=Plan.objects.all(),
+        required=False,
+        empty_label=_("— Kế hoạch mới —"),
+        help_text=_("Chọn kế hoạch đã có để nhập lại (cập nhật) bảng của nó."),
+    )
+    number = forms.CharField(label=_("Số, ký hiệu"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Loại văn bản"), choices=DocumentKind.choices, initial=DocumentKind.PLAN
+    )
+    issuing_body = forms.CharField(label=_("Cơ quan ban hành"), required=False, max_length=255)
+    issuing_unit = forms.ModelChoiceField(
+        label=_("Đơn vị ban hành trong hệ thống"),
+        queryset=Unit.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Để “các phòng, đơn vị” được giao cho đúng các đơn vị trực thuộc."),
+    )
+    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False)
+    title = forms.CharField(
+        label=_("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    file = forms.FileField(
+        label=_("Tệp bảng phân công"),
+        required=False,
+        help_text=_("Excel (.xlsx), Word (.docx), .csv hoặc .txt; tối đa 10 MB."),
+    )
+    text = forms.CharField(
+        label=_("Hoặc dán bảng từ Word/PDF"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 6,
+                "placeholder": _("STT  Nội dung  Chủ trì  Phối hợp  Sản phẩm  Thời hạn"),
+            }
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("plan") and not (data.get("title") and data.get("issuing_body")):
+            raise forms.ValidationError(
+                _("Kế hoạch mới cần có trích yếu và cơ quan ban hành, hoặc chọn kế hoạch đã có.")
+            )
+        upload, pasted = data.get("file"), (data.get("text") or "").strip()
+        if not upload and not pasted:
+            raise forms.ValidationError(_("Xin chọn tệp hoặc dán bảng phân công nhiệm vụ."))
+        try:
+            self.table = self._read(upload, pasted)
+        except TableError as error:
+            raise forms.ValidationError(str(error)) from error
+        if not self.table.rows:
+            raise forms.ValidationError(_("Không tìm thấy dòng nhiệm vụ nào trong bảng."))
+        return data
+
+    def _read(self, upload, pasted: str) -> ReadTable:
+        if upload:
+            if upload.size > MAX_BYTES:
+                raise TableError(_("Tệp quá lớn (hơn 10 MB). Xin chỉ gửi phần bảng phân công."))
+            return read_upload(upload.name, upload.read())
+        return read_text(pasted)
+
+    def new_plan_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "number": clean(data["number"]),
+            "kind": data["kind"],
+            "issuing_body": clean(data["issuing_body"]),
+            "issuing_unit_id": data["issuing_unit"].pk if data["issuing_unit"] else None,
+            "issued_on": data["issued_on"].isoformat() if data["issued_on"] else None,
+            "title": clean(data["title"]),
+        }
+
+
+class RowForm(forms.Form):
+    order_label = forms.CharField(label=_("STT"), required=False, max_length=20)
+    content = forms.CharField(
+        label=_("Nội dung công việc"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    lead = forms.CharField(
+        label=_("Đơn vị chủ trì"),
+        required=False,
+        widget=forms.TextInput(attrs={"list": "unit-names"}),
+        help_text=_("Gõ tên một đơn vị trong danh mục (hoặc “Các phòng, đơn vị”)."),
+    )
+    coordinating = forms.CharField(
+        label=_("Đơn vị phối hợp"),
+        required=False,
+        widget=forms.TextInput(attrs={"list": "unit-names"}),
+    )
+    product = forms.CharField(
+        label=_("Sản phẩm, kết quả"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    deadline = forms.CharField(label=_("Thời hạn"), required=False)

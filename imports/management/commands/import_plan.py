@@ -1,0 +1,104 @@
+"""Import a plan's task table from a file, as the browser import does."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.text import slugify
+
+from imports.importing import Understanding, preview_changes, save_rows, understand
+from imports.tables import TableError, read_upload
+from plans.models import Plan
+from tasks.punctuality import local_today
+
+
+class Command(BaseCommand):
+    help = (
+        "Nhập bảng phân công nhiệm vụ của một kế hoạch từ tệp .xlsx, .docx, .csv hoặc văn bản "
+        "(dán từ Word/PDF). Nhập lại cùng bảng sẽ cập nhật, không tạo trùng."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--plan-number", help="Số kế hoạch đã có, ví dụ 83/KH-UBND.")
+        parser.add_argument("--title", help="Trích yếu, khi tạo kế hoạch mới.")
+        parser.add_argument("--issuing-body", help="Cơ quan ban hành, khi tạo kế hoạch mới.")
+        parser.add_argument("--date", type=date.fromisoformat, help="Ngày ban hành (YYYY-MM-DD).")
+        parser.add_argument("--dry-run", action="store_true", help="Chỉ xem trước, không ghi gì.")
+        parser.add_argument("--json", action="store_true", help="In các dòng đã hiểu (JSON).")
+
+    def handle(self, *args, **options):
+        file: Path = options["file"]
+        try:
+            table = read_upload(file.name, file.read_bytes())
+        except OSError as error:
+            raise CommandError(f"Không mở được tệp {file}: {error.strerror}.") from error
+        except TableError as error:
+            raise CommandError(str(error)) from error
+
+        plan = find_or_new_plan(options, file=file)
+        writing = not (options["dry_run"] or options["json"])
+        if plan.pk is None and writing and not (options["title"] and options["issuing_body"]):
+            raise CommandError(
+                "Chưa có kế hoạch này trong hệ thống: cho biết --title và --issuing-body "
+                "để tạo mới, hoặc --plan-number của một kế hoạch đã có."
+            )
+        understanding = understand(
+            table, plan_reference=plan.reference_date, issuing_unit=plan.issuing_unit
+        )
+        if options["json"]:
+            self.stdout.write(json.dumps(as_json(understanding), ensure_ascii=False, indent=2))
+            return
+        self._report_warnings(understanding)
+        rows, today = len(understanding.rows), local_today()
+        if not writing and plan.pk is None:
+            self.stdout.write(f"Xem trước: {rows} dòng nhiệm vụ cho một kế hoạch mới.")
+            return
+        if writing:
+            with transaction.atomic():
+                plan.save()
+                result = save_rows(plan=plan, understanding=understanding, today=today)
+            verb = "Đã nhập"
+        else:
+            result = preview_changes(plan=plan, understanding=understanding, today=today)
+            verb = "Xem trước"
+        self.stdout.write(
+            f"{verb}: {rows} dòng; {result.created} nhiệm vụ mới, {result.updated} cập nhật, "
+            f"{result.unchanged} không đổi."
+        )
+        for change in result.changes:
+            self.stdout.write(f"  {change}")
+        for missing in result.not_in_table:
+            self.stdout.write(self.style.WARNING(f"  Không còn trong bảng (giữ nguyên): {missing}"))
+
+    def _report_warnings(self, understanding: Understanding) -> None:
+        for problem in understanding.problems:
+            self.stdout.write(self.style.WARNING(f"Dòng {problem.line}: {problem.message}"))
+        for row in understanding.rows:
+            for warning in row.warnings:
+                self.stdout.write(self.style.WARNING(f"STT {row.key}: {warning}"))
+
+
+def find_or_new_plan(options: dict, *, file: Path) -> Plan:
+    """The existing plan with this number, or a new one (not yet saved)."""
+    number, title = options["plan_number"] or "", options["title"] or ""
+    found = Plan.objects.filter(number=number).order_by("-pk").first() if number else None
+    return found or Plan(
+        number=number,
+        title=title or file.stem,
+        issuing_body=options["issuing_body"] or "",
+        issued_on=options["date"],
+        slug=slugify(f"{number or file.stem}-{title}")[:100],
+    )
+
+
+def as_json(understanding: Understanding) -> dict:
+    return {
+        "rows": [row.to_json() for row in understanding.rows],
+        "problems": [vars(problem) for problem in understanding.problems],
+        "headers": understanding.headers,
+    }

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportDraft(models.Model):
+    """A table read but not yet imported: what the preview shows and the clerk corrects.
+
+    Nothing of the plan or its tasks is written until the clerk confirms.
+    """
+
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người nhập"), on_delete=models.CASCADE
+    )
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    plan = models.ForeignKey(
+        "plans.Plan", verbose_name=_("kế hoạch"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    new_plan = models.JSONField(_("kế hoạch mới"), default=dict, blank=True)
+    source_name = models.CharField(_("tệp nguồn"), max_length=255, blank=True)
+    headers = models.JSONField(default=dict)
+    rows = models.JSONField(default=list)
+    problems = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("bản nhập chờ xác nhận")
+        verbose_name_plural = _("bản nhập chờ xác nhận")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.created_at:%d/%m/%Y %H:%M})"

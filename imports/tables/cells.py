@@ -1,0 +1,128 @@
+"""What every reader produces: source cells and rows, the table read, its problems and limits."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 5000
+# A 10 MB zip can unpack to gigabytes; no real plan comes near this.
+_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+class Column(models.TextChoices):
+    ORDER = "order", _("STT")
+    CONTENT = "content", _("Nội dung công việc")
+    LEAD = "lead", _("Đơn vị chủ trì")
+    COORDINATING = "coordinating", _("Đơn vị phối hợp")
+    PRODUCT = "product", _("Sản phẩm, kết quả")
+    DEADLINE = "deadline", _("Thời hạn")
+
+
+@dataclass
+class SourceRow:
+    line: int
+    order_label: str
+    section: str
+    cells: dict[str, str]
+    notes: dict[str, str]
+    deadline_date: date | None = None
+    deadline_is_month: bool = False
+
+
+@dataclass
+class Problem:
+    line: int
+    message: str
+    text: str
+
+
+@dataclass
+class ReadTable:
+    headers: dict[str, str]
+    rows: list[SourceRow]
+    problems: list[Problem]
+
+
+class TableError(Exception):
+    """No table could be read at all; str() is a message a clerk understands."""
+
+
+# --- Source cells and rows -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    key: object = None  # the physical (possibly merged) cell; None only for empty cells
+    day: date | None = None
+    is_month: bool = False
+
+
+_BLANK = _Cell("")
+
+
+@dataclass
+class _RawRow:
+    line: int
+    cells: list[_Cell]
+    written: str = ""
+    loose: bool = False  # a pasted line without tabs: never a cell of the table
+
+    def cell(self, position: int) -> _Cell:
+        return self.cells[position] if position < len(self.cells) else _BLANK
+
+    def filled(self) -> list[_Cell]:
+        seen: set[object] = set()
+        found = []
+        for cell in self.cells:
+            if cell.text and cell.key not in seen:
+                seen.add(cell.key)
+                found.append(cell)
+        return found
+
+    def positions(self, cell: _Cell) -> list[int]:
+        return [i for i, other in enumerate(self.cells) if other.key == cell.key]
+
+    def as_written(self) -> str:
+        return self.written or " | ".join(cell.text for cell in self.filled())
+
+
+@dataclass
+class _Layout:
+    columns: dict[int, Column]
+    notes: dict[int, str]
+    headers: dict[str, str]
+    echoes: dict[int, set[str]]  # position → folded header texts, to recognise repeated headers
+
+    @property
+    def order_position(self) -> int | None:
+        return next((pos for pos, col in self.columns.items() if col == Column.ORDER), None)
+
+    @property
+    def content_position(self) -> int:
+        return next(pos for pos, col in self.columns.items() if col == Column.CONTENT)
+
+
+@contextmanager
+def _opening(kind: str) -> Iterator[None]:
+    try:
+        yield
+    except TableError:
+        raise
+    except zipfile.BadZipFile as error:
+        raise TableError(
+            f"Tệp {kind} bị hỏng hoặc tải lên chưa hết — không mở được. "
+            "Hãy lưu lại tệp và thử lần nữa."
+        ) from error
+    except Exception as error:  # the libraries raise many kinds of error on a malformed file
+        raise TableError(
+            f"Không đọc được tệp {kind}: tệp bị hỏng hoặc không đúng định dạng."
+        ) from error

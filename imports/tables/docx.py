@@ -1,0 +1,62 @@
+"""Word documents (.docx)."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+from docx.document import Document
+
+from imports.tables.cells import _BLANK, ReadTable, TableError, _Cell, _opening, _RawRow
+from imports.tables.columns import _find_layout
+from imports.tables.rows import _NO_HEADER, _Builder
+from plans.text import clean
+
+# --- Word ------------------------------------------------------------------------------------
+
+
+def _docx_tables(document: Document) -> list[tuple[int, list[_RawRow]]]:
+    """(grid width, rows) per table; rows are numbered across the whole document."""
+    tables = []
+    number = 0
+    for table in document.tables:
+        width = len(table.columns)
+        rows = []
+        for row in table.rows:
+            number += 1
+            texts: dict[int, _Cell] = {}
+            cells = [_BLANK] * row.grid_cols_before
+            for cell in row.cells:
+                tc = cell._tc  # merged cells repeat the same <w:tc>
+                if id(tc) not in texts:
+                    text = clean(cell.text)
+                    texts[id(tc)] = _Cell(text, tc) if text else _BLANK
+                cells.append(texts[id(tc)])
+            rows.append(_RawRow(line=number, cells=cells))
+        tables.append((width, rows))
+    return tables
+
+
+def read_docx(data: bytes) -> ReadTable:
+    """Every table with a task header; a table without one right after a task table of the same
+    width continues it (a table split at a page break)."""
+    with _opening("Word"):
+        tables = _docx_tables(docx.Document(io.BytesIO(data)))
+    builder = _Builder()
+    width_in_use: int | None = None
+    for width, rows in tables:
+        found = _find_layout(rows)
+        if found is not None:
+            last_header, layout = found
+            builder.start(layout)
+            width_in_use = width
+            body = rows[last_header + 1 :]
+        elif builder.layout is not None and width == width_in_use:
+            body = rows
+        else:
+            continue
+        for row in body:
+            builder.feed(row)
+    if builder.layout is None:
+        raise TableError(f"{_NO_HEADER} (Đã tìm trong mọi bảng của tệp Word.)")
+    return builder.finish()

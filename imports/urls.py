@@ -1,0 +1,12 @@
+from django.urls import path
+
+from imports import views
+
+app_name = "imports"
+urlpatterns = [
+    path("nhap/", views.import_start, name="import_start"),
+    path("nhap/<int:pk>/", views.import_preview, name="import_preview"),
+    path("nhap/<int:pk>/dong/<int:index>/", views.import_row, name="import_row"),
+    path("nhap/<int:pk>/xac-nhan/", views.import_confirm, name="import_confirm"),
+    path("nhap/<int:pk>/huy/", views.import_discard, name="import_discard"),
+]

@@ -1,0 +1,166 @@
+"""The browser import: upload or paste a table → preview, correct → confirm (Văn phòng)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from imports.forms import ImportStartForm, RowForm
+from imports.importing import (
+    confirm_draft,
+    correct_draft_row,
+    draft_plan,
+    draft_understanding,
+    preview_changes,
+    start_draft,
+)
+from imports.models import ImportDraft
+from imports.tables import Column
+from plans.models import Unit
+from tasks.punctuality import local_today
+
+
+def office_required(view):
+    """Importing plans is Văn phòng's work (and the administrator's)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_superuser or user.role in (Role.OFFICE, Role.ADMIN)):
+            raise PermissionDenied(_("Chỉ Văn phòng được nhập kế hoạch."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _draft_for(request, pk: int) -> ImportDraft:
+    return get_object_or_404(ImportDraft, pk=pk, created_by=request.user)
+
+
+@office_required
+def import_start(request):
+    form = ImportStartForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        draft = start_draft(
+            by=request.user,
+            plan=form.cleaned_data["plan"],
+            new_plan=form.new_plan_fields(),
+            source_name=upload.name if upload else _("Bảng dán từ Word/PDF"),
+            table=form.table,
+        )
+        return redirect("imports:import_preview", pk=draft.pk)
+    drafts = ImportDraft.objects.filter(created_by=request.user).select_related("plan")[:10]
+    return render(request, "imports/import_start.html", {"form": form, "drafts": drafts})
+
+
+@office_required
+def import_preview(request, pk: int):
+    draft = _draft_for(request, pk)
+    today = local_today()
+    understanding = draft_understanding(draft, today=today)
+    plan = draft_plan(draft)
+    changes = (
+        preview_changes(plan=plan, understanding=understanding, today=today) if plan.pk else None
+    )
+    context = {
+        "draft": draft,
+        "plan": plan,
+        "understanding": understanding,
+        "rows": list(enumerate(understanding.rows)),
+        "changes": changes,
+        "units": _unit_names(understanding),
+    }
+    return render(request, "imports/import_preview.html", context)
+
+
+def _unit_names(understanding) -> dict[int, str]:
+    ids = {pk for row in understanding.rows for pk in (*row.lead_ids, *row.coordinating_ids)}
+    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+@office_required
+def import_row(request, pk: int, index: int):
+    """One row of the preview: shown, or edited in place (htmx), or corrected (POST)."""
+    draft = _draft_for(request, pk)
+    if not 0 <= index < len(draft.rows):
+        raise PermissionDenied
+    source = draft.rows[index]
+    if request.method == "POST":
+        form = RowForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            cells = {
+                Column.CONTENT: data["content"],
+                Column.LEAD: data["lead"],
+                Column.COORDINATING: data["coordinating"],
+                Column.PRODUCT: data["product"],
+                Column.DEADLINE: data["deadline"],
+            }
+            correct_draft_row(draft, index, cells=cells, order_label=data["order_label"])
+            if not request.htmx:
+                return redirect(reverse("imports:import_preview", args=[pk]) + f"#dong-{index}")
+            return _row(request, draft, index, "import-row")
+        return _row(request, draft, index, "import-row-form", form=form)
+    if request.GET.get("edit"):
+        cells = source["cells"]
+        form = RowForm(
+            initial={
+                "order_label": source["order_label"],
+                "content": cells.get(Column.CONTENT, ""),
+                "lead": cells.get(Column.LEAD, ""),
+                "coordinating": cells.get(Column.COORDINATING, ""),
+                "product": cells.get(Column.PRODUCT, ""),
+                "deadline": cells.get(Column.DEADLINE, ""),
+            }
+        )
+        return _row(request, draft, index, "import-row-form", form=form)
+    return _row(request, draft, index, "import-row")
+
+
+def _row(request, draft, index: int, partial: str, form=None):
+    understanding = draft_understanding(draft, today=local_today())
+    context = {
+        "draft": draft,
+        "index": index,
+        "row": understanding.rows[index],
+        "form": form,
+        "units": _unit_names(understanding),
+        "all_units": Unit.objects.filter(is_active=True).values_list("name", flat=True),
+    }
+    return render(request, f"imports/import_preview.html#{partial}", context)
+
+
+@office_required
+@require_POST
+def import_confirm(request, pk: int):
+    draft = _draft_for(request, pk)
+    plan, result = confirm_draft(draft, by=request.user, today=local_today())
+    messages.success(
+        request,
+        _("Đã nhập %(plan)s: %(created)d nhiệm vụ mới, %(updated)d cập nhật, %(same)d không đổi.")
+        % {
+            "plan": plan.display_name,
+            "created": result.created,
+            "updated": result.updated,
+            "same": result.unchanged,
+        },
+    )
+    return redirect(reverse("tasks:list") + f"?plan={plan.pk}")
+
+
+@office_required
+@require_POST
+def import_discard(request, pk: int):
+    _draft_for(request, pk).delete()
+    messages.info(request, _("Đã hủy bản nhập; không có gì được ghi."))
+    return redirect("imports:import_start")
