@@ -66,6 +66,12 @@ def load_units(specs: list[dict]) -> dict[str, Unit]:
     return units
 
 
+def demo_email(username: str) -> str:
+    """A demo person's address, on a domain reserved for examples (RFC 2606): the console
+    mail backend of `make run` shows the warnings they are sent, and none can go anywhere."""
+    return f"{username}@so-khcn.example"
+
+
 def load_users(specs: list[dict], units: dict[str, Unit]) -> list[User]:
     users = []
     for spec in specs:
@@ -76,10 +82,14 @@ def load_users(specs: list[dict], units: dict[str, Unit]) -> list[User]:
                 "title": spec["title"],
                 "role": spec["role"],
                 "unit": units[spec["unit"]],
+                "email": demo_email(spec["username"]),
                 "is_staff": spec["role"] in (Role.ADMIN, Role.OFFICE),
                 "is_superuser": spec["role"] == Role.ADMIN,
             },
         )
+        if not user.email:  # demo databases loaded before the demo people had addresses
+            user.email = demo_email(user.username)
+            user.save(update_fields=["email"])
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()

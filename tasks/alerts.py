@@ -72,10 +72,16 @@ def describe(alert: Alert, *, today: date) -> str:
         }
     if rule == WarningRule.OVERDUE:
         late = days_late(due_date=item.due_date, completed_on=None, today=today)
-        return _("Quá hạn %(n)s ngày (hạn %(due)s); nhắc lần %(step)s.") % {
+        # The step says how far the warning has been escalated, not how many were sent: a
+        # task found long overdue at its first scan goes straight to the leader in charge.
+        escalation = {
+            1: _("báo người thực hiện"),
+            2: _("báo cả Trưởng đơn vị"),
+        }.get(alert.threshold, _("báo cả lãnh đạo phụ trách và Văn phòng"))
+        return _("Quá hạn %(n)s ngày (hạn %(due)s); %(escalation)s.") % {
             "n": late,
             "due": due,
-            "step": alert.threshold,
+            "escalation": escalation,
         }
     if rule == WarningRule.AT_RISK:
         return _("Có nguy cơ chậm: tiến độ mới đạt %(p)s%%, hạn %(due)s.") % {

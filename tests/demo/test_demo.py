@@ -156,6 +156,12 @@ def test_every_role_has_a_demo_login(demo):
     assert User.objects.get(username="pgd.quang").units_in_charge.filter(name=CDS).exists()
 
 
+def test_every_demo_person_has_an_address_on_a_domain_reserved_for_examples(demo):
+    # so that the warning e-mails of `make run` can be seen in its console, and go nowhere
+    addresses = list(User.objects.values_list("email", flat=True))
+    assert addresses and all(a.endswith("@so-khcn.example") for a in addresses)
+
+
 def test_progress_is_believable_on_the_day_it_is_loaded(demo):
     found = set(
         Task.objects.tracked().with_punctuality(TODAY).values_list("punctuality", flat=True)

@@ -88,7 +88,10 @@ def test_it_emails_each_recipient_once_even_when_delivered_twice(overdue_task):
     )
     message = mail.outbox[0]
     assert "Quá hạn" in message.subject and "Triển khai trợ lý ảo" in message.subject
-    assert "Quá hạn 15 ngày (hạn 31/12/2026); nhắc lần 3." in message.body
+    assert (
+        "Quá hạn 15 ngày (hạn 31/12/2026); báo cả lãnh đạo phụ trách và Văn phòng."
+        in message.body
+    )
     assert f"/nhiem-vu/{overdue_task.pk}/" in message.body
     assert message.alternatives[0][1] == "text/html"
     assert Alert.objects.get().state == AlertState.SENT

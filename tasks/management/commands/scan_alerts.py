@@ -47,7 +47,7 @@ class Command(BaseCommand):
             names = ", ".join(str(people[pk]) for pk in f.recipient_ids) or "(không có người nhận)"
             label = WarningRule(f.finding.rule).label
             if f.finding.rule == WarningRule.OVERDUE:
-                label = f"{label} (lần {f.finding.threshold})"
+                label = f"{label} (mức {f.finding.threshold})"
             elif f.finding.rule in (WarningRule.DUE_SOON, WarningRule.REPORT_DUE):
                 label = f"{label} ({f.finding.threshold} ngày)"
             what = f"{task.content[:70]}" + (f" — kỳ {period.label}" if period else "")
