@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,3 +46,38 @@ class User(AbstractUser):
     @property
     def sees_everything(self) -> bool:
         return self.is_superuser or self.role in {Role.LEADERSHIP, Role.OFFICE, Role.ADMIN}
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a person's deadline calendar (iCal), for Outlook or a phone.
+
+    The key is the only credential a calendar application can send, so it is long and random,
+    and a new one replaces it (the old address stops working) whenever the person asks.
+    """
+
+    user = models.OneToOneField(
+        User, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    key = models.CharField(_("khóa"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lịch iCal")
+        verbose_name_plural = _("lịch iCal")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @classmethod
+    def for_user(cls, user: User) -> CalendarFeed:
+        feed, _created = cls.objects.get_or_create(
+            user=user, defaults={"key": secrets.token_urlsafe(32)}
+        )
+        return feed
+
+    @classmethod
+    def renew(cls, user: User) -> CalendarFeed:
+        feed = cls.for_user(user)
+        feed.key = secrets.token_urlsafe(32)
+        feed.save(update_fields=["key", "created_at"])
+        return feed

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks import views
+from tasks import calendar_views, views
 
 app_name = "tasks"
 urlpatterns = [
@@ -16,4 +16,8 @@ urlpatterns = [
     path("<int:pk>/giao-viec/", views.task_assign, name="assign"),
     path("<int:pk>/gia-han/", views.task_request_change, name="request_change"),
     path("gia-han/<int:pk>/quyet-dinh/", views.change_decide, name="decide"),
+    path("lich/", calendar_views.month, name="calendar"),
+    path("lich/dong-bo/", calendar_views.feed_settings, name="calendar_sync"),
+    path("lich/dong-bo/tao-moi/", calendar_views.feed_renew, name="calendar_renew"),
+    path("lich/<str:key>.ics", calendar_views.feed, name="calendar_feed"),
 ]

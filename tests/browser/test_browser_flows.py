@@ -140,3 +140,27 @@ def test_a_deadline_change_approved_by_the_leader_shows_on_the_task(
     expect(page.locator("#history")).to_contain_text(
         f"Hạn hoàn thành: {old:%d/%m/%Y} → {new:%d/%m/%Y}"
     )
+
+
+@pytest.mark.parametrize("username", ["vp", "pgd", "tp", "cv"])
+def test_every_page_of_the_menu_fits_a_phone_390_px_wide(
+    page: Page, live_server, people, username
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, username)
+    menu = page.locator(".site-header nav a")
+    paths = {
+        href
+        for href in (menu.nth(i).get_attribute("href") for i in range(menu.count()))
+        if href and href.startswith("/") and not href.startswith("/quan-tri/")
+    }
+    task = Task.objects.get(content="Xây dựng Trợ lý ảo")
+    paths |= {f"/nhiem-vu/{task.pk}/", "/nhiem-vu/lich/dong-bo/"}
+    assert len(paths) >= 5
+    too_wide = {}
+    for path in sorted(paths):
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            too_wide[path] = width
+    assert too_wide == {}
