@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from tasks.models import (
+    NOTICE_RULES,
     Alert,
     AlertState,
     Channel,
@@ -57,6 +58,8 @@ def task_url(task_id: int) -> str:
 
 def describe(alert: Alert, *, today: date) -> str:
     """One Vietnamese sentence saying what the warning is about."""
+    if alert.message:  # a notice of a decision says what was decided
+        return alert.message
     item = alert.item
     due = item.due_date.strftime("%d/%m/%Y") if item.due_date else ""
     rule = alert.rule
@@ -96,7 +99,8 @@ def describe(alert: Alert, *, today: date) -> str:
 def subject(alert: Alert, *, today: date) -> str:
     content = alert.task.content
     short = content if len(content) <= 70 else content[:69] + "…"
-    return f"[{_('Cảnh báo')}] {alert.get_rule_display()}: {short}"
+    kind = _("Thông báo") if alert.rule in NOTICE_RULES else _("Cảnh báo")
+    return f"[{kind}] {alert.get_rule_display()}: {short}"
 
 
 def alert_context(alert: Alert, *, today: date) -> dict:

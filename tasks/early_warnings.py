@@ -38,6 +38,7 @@ the people, the open tasks, the open periods, then inserts in batches).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -387,7 +388,7 @@ def create_alerts(*, now: datetime, dry_run: bool = False) -> list[Found]:
     created = [f for f in found if f.key in ours]
     for f in created:
         f.alert_id = ours[f.key]
-    _create_deliveries(created, now=now)
+    create_deliveries(((f.alert_id, f.recipient_ids) for f in created), now=now)
     # Warnings with nothing to send (portal only, or nobody to tell) need no delivery job.
     Alert.objects.filter(batch=batch).exclude(
         Exists(Notification.objects.filter(alert=OuterRef("pk"), state=DeliveryState.PENDING))
@@ -395,20 +396,23 @@ def create_alerts(*, now: datetime, dry_run: bool = False) -> list[Found]:
     return created
 
 
-def _create_deliveries(created: list[Found], *, now: datetime) -> None:
-    people = {pk for f in created for pk in f.recipient_ids}
+def create_deliveries(to: Iterable[tuple[int, list[int]]], *, now: datetime) -> None:
+    """One delivery row per recipient and channel, for each (alert id, recipient ids): in the
+    portal always, by e-mail unless the person opted out, to their webhook if they set one."""
+    created = list(to)
+    people = {pk for _alert_id, recipient_ids in created for pk in recipient_ids}
     users = dict(User.objects.filter(pk__in=people, is_active=True).values_list("pk", "email"))
     preferences = {
         p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=users.keys())
     }
     rows = []
-    for f in created:
-        for pk in f.recipient_ids:
+    for alert_id, recipient_ids in created:
+        for pk in recipient_ids:
             if pk not in users:
                 continue
             rows.append(
                 Notification(
-                    alert_id=f.alert_id,
+                    alert_id=alert_id,
                     recipient_id=pk,
                     channel=Channel.IN_APP,
                     state=DeliveryState.SENT,
@@ -420,13 +424,13 @@ def _create_deliveries(created: list[Found], *, now: datetime) -> None:
             if users[pk] and (preference is None or preference.email):
                 rows.append(
                     Notification(
-                        alert_id=f.alert_id, recipient_id=pk, channel=Channel.EMAIL, created_at=now
+                        alert_id=alert_id, recipient_id=pk, channel=Channel.EMAIL, created_at=now
                     )
                 )
             if preference is not None and preference.webhook_url:
                 rows.append(
                     Notification(
-                        alert_id=f.alert_id,
+                        alert_id=alert_id,
                         recipient_id=pk,
                         channel=Channel.WEBHOOK,
                         created_at=now,

@@ -434,6 +434,17 @@ class WarningRule(models.TextChoices):
     OVERDUE = "overdue", _("Quá hạn")
     NO_UPDATE = "no_update", _("Lâu chưa cập nhật tiến độ")
     REPORT_DUE = "report_due", _("Sắp đến hạn nộp báo cáo định kỳ")
+    # Notices of decisions, sent through the same channels at the moment they happen.
+    DEADLINE_REQUESTED = "deadline_requested", _("Đề nghị điều chỉnh hạn chờ quyết định")
+    DEADLINE_DECIDED = "deadline_decided", _("Đề nghị điều chỉnh hạn đã có quyết định")
+    ASSIGNED = "assigned", _("Được giao nhiệm vụ")
+
+
+NOTICE_RULES = (
+    WarningRule.DEADLINE_REQUESTED,
+    WarningRule.DEADLINE_DECIDED,
+    WarningRule.ASSIGNED,
+)
 
 
 class AlertState(models.TextChoices):
@@ -488,6 +499,9 @@ class Alert(models.Model):
     )
     acknowledged_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("thời điểm xong"), null=True, blank=True)
+    # A notice of a decision says what was decided, written when it happened; a warning's
+    # sentence is made when it is shown, from the task as it is then.
+    message = models.TextField(_("nội dung thông báo"), blank=True)
 
     class Meta:
         verbose_name = _("cảnh báo")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.deadlines import Deadline, DeadlineKind, Recurrence, occurrence_schedule
-from tasks import early_warnings
+from tasks import early_warnings, notices
 from tasks.models import ChangeState, DeadlineChange, Occurrence, ProgressUpdate, Task
 from tasks.punctuality import Status, local_today
 
@@ -187,6 +187,7 @@ def assign_task(*, task: Task, assignee, by, if_unchanged_since: datetime | None
     task.assignee = assignee
     task._history_user = by
     task.save(update_fields=["assignee", "updated_at"])
+    notices.task_assigned(task, by=by, now=timezone.now())
     return task
 
 
@@ -200,7 +201,7 @@ def request_deadline_change(
         raise ValidationError(
             _("Nhiệm vụ này đã có một đề nghị điều chỉnh thời hạn đang chờ quyết định.")
         )
-    return DeadlineChange.objects.create(
+    change = DeadlineChange.objects.create(
         task=task,
         old_due_date=task.due_date,
         new_due_date=new_due_date,
@@ -208,6 +209,8 @@ def request_deadline_change(
         requested_by=by,
         requested_at=at or timezone.now(),
     )
+    notices.deadline_change_requested(change, now=change.requested_at)
+    return change
 
 
 @transaction.atomic
@@ -235,4 +238,5 @@ def decide_deadline_change(
             "d": timezone.localtime(change.requested_at).strftime("%d/%m/%Y")
         }
         task.save()
+    notices.deadline_change_decided(change, now=change.decided_at)
     return change
