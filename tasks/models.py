@@ -187,6 +187,25 @@ class Task(models.Model):
     def recurrence_rule(self) -> Recurrence | None:
         return Recurrence.from_json(self.recurrence)
 
+    def beyond_plan(self, day: date) -> str:
+        """Why `day` lies outside the time the plan gives the task (its phase, else the plan's
+        last phase), in Vietnamese; "" when it does not. Uses `plan.phases` as prefetched."""
+        if day is None:
+            return ""
+        if self.phase_id and self.phase.end and day > self.phase.end:
+            return _("Hạn %(day)s vượt quá %(phase)s (đến %(end)s).") % {
+                "day": day.strftime("%d/%m/%Y"),
+                "phase": self.phase.name,
+                "end": self.phase.end.strftime("%d/%m/%Y"),
+            }
+        ends = [phase.end for phase in self.plan.phases.all() if phase.end]
+        if ends and day > max(ends):
+            return _("Hạn %(day)s vượt quá thời gian của kế hoạch (đến %(end)s).") % {
+                "day": day.strftime("%d/%m/%Y"),
+                "end": max(ends).strftime("%d/%m/%Y"),
+            }
+        return ""
+
     @property
     def authority_display(self) -> str:
         if self.authority_user_id:
@@ -321,6 +340,10 @@ class DeadlineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.old_due_date} → {self.new_due_date}"
+
+    @property
+    def beyond_plan(self) -> str:
+        return self.task.beyond_plan(self.new_due_date)
 
 
 # --- Early warnings (cảnh báo sớm): the rules live in tasks.early_warnings, delivery in

@@ -98,7 +98,8 @@ def deadline_change_requested(change: DeadlineChange, *, now: datetime) -> Alert
             "old": _date(change.old_due_date),
             "new": _date(change.new_due_date),
             "reason": " ".join(change.reason.split()),
-        },
+        }
+        + (f" {beyond}" if (beyond := change.beyond_plan) else ""),
         recipients=deciders(change.task),
         now=now,
     )

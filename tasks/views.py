@@ -221,7 +221,8 @@ def leadership(request):
     units = dashboards.unit_rows(dashboards.task_base(user), today=today)
     changes = (
         pending_changes_for(user)
-        .select_related("task", "task__lead_unit", "requested_by")
+        .select_related("task", "task__lead_unit", "task__phase", "requested_by")
+        .prefetch_related("task__plan__phases")
         .order_by("requested_at")
     )
     authority = dashboards.task_base(user).filter(authority_filter(user))
@@ -503,7 +504,7 @@ def task_request_change(request, pk: int):
         form = DeadlineChangeForm(request.POST)
         if form.is_valid():
             try:
-                request_deadline_change(
+                change = request_deadline_change(
                     task=task,
                     by=request.user,
                     new_due_date=form.cleaned_data["new_due_date"],
@@ -513,6 +514,8 @@ def task_request_change(request, pk: int):
                 form.add_error(None, error)
             else:
                 note = _("Đã gửi đề nghị điều chỉnh thời hạn, chờ lãnh đạo quyết định.")
+                if beyond := change.beyond_plan:
+                    note = f"{note} {_('Lưu ý:')} {beyond}"
                 return _row_response(request, task, note)
     else:
         form = DeadlineChangeForm()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from plans.models import Phase
 from tasks import alerts
 from tasks.models import Channel, Notification, NotificationPreference, WarningRule
 from tasks.services import assign_task, decide_deadline_change, request_deadline_change
@@ -130,3 +131,39 @@ def test_the_bell_shows_what_was_decided(client, people):
     page = client.get(reverse("alerts:list")).content.decode()
     assert "Được giao nhiệm vụ" in page
     assert "Võ Thành Long giao cho bạn nhiệm vụ này" in page
+
+
+def test_a_new_deadline_past_the_phase_or_the_plan_is_pointed_out(
+    client, people, django_assert_max_num_queries
+):
+    task = people["task"]
+    first = Phase.objects.create(plan=task.plan, order=1, name="Giai đoạn 1", end=date(2027, 1, 31))
+    Phase.objects.create(plan=task.plan, order=2, name="Giai đoạn 2", end=date(2027, 6, 30))
+    task.phase = first
+    task.save()
+    other = TaskFactory(lead_unit=task.lead_unit, plan=task.plan, due_date=date(2027, 3, 31))
+    request_deadline_change(
+        task=task, by=people["head"], new_due_date=date(2027, 3, 31), reason="Chờ vốn"
+    )
+    request_deadline_change(
+        task=other, by=people["head"], new_due_date=date(2027, 9, 30), reason="Chờ vốn"
+    )
+    [notice, _other] = sorted(_inbox(people["deputy"]), key=lambda n: n.alert.task_id)
+    assert notice.alert.message.endswith("Hạn 31/03/2027 vượt quá Giai đoạn 1 (đến 31/01/2027).")
+    client.force_login(people["deputy"])
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("tasks:leadership")).content.decode()
+    assert "Hạn 31/03/2027 vượt quá Giai đoạn 1 (đến 31/01/2027)." in page
+    assert "Hạn 30/09/2027 vượt quá thời gian của kế hoạch (đến 30/06/2027)." in page
+
+
+def test_the_requester_is_told_too(client, people):
+    plan = people["task"].plan
+    Phase.objects.create(plan=plan, order=1, name="Giai đoạn 1", end=date(2027, 1, 31))
+    client.force_login(people["head"])
+    response = client.post(
+        reverse("tasks:request_change", args=[people["task"].pk]),
+        {"new_due_date": "2027-03-31", "reason": "Chờ vốn"},
+        follow=True,
+    )
+    assert "Lưu ý: Hạn 31/03/2027 vượt quá thời gian của kế hoạch" in response.content.decode()
