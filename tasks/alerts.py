@@ -96,8 +96,15 @@ def describe(alert: Alert, *, today: date) -> str:
     }
 
 
+def one_line(text: str) -> str:
+    """Text on one line: every run of whitespace (line breaks and tabs included) is one space."""
+    return " ".join(text.split())
+
+
 def subject(alert: Alert, *, today: date) -> str:
-    content = alert.task.content
+    """A mail header cannot hold a line break (Django refuses it), and task texts pasted from
+    documents often have some."""
+    content = one_line(alert.task.content)
     short = content if len(content) <= 70 else content[:69] + "…"
     kind = _("Thông báo") if alert.rule in NOTICE_RULES else _("Cảnh báo")
     return f"[{kind}] {alert.get_rule_display()}: {short}"

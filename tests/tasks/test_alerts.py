@@ -271,3 +271,17 @@ def test_the_badge_costs_one_query_and_nothing_for_anonymous_visitors(overdue_ta
     with CaptureQueriesContext(connection) as member:
         assert notifications(request)["unread_notifications"] == 1
     assert (len(anonymous), len(member)) == (0, 1)
+
+
+def test_an_alert_for_a_task_with_line_breaks_is_mailed_with_a_one_line_subject(overdue_task):
+    overdue_task.content = "Triển khai\r\ntrợ lý ảo\n\tcho   cán bộ, công chức"
+    overdue_task.save()
+    [found] = scan(DUE + timedelta(days=15))
+    outcome = alerts.deliver_alert(alert_id=found.alert_id, now=morning(DUE + timedelta(days=15)))
+    assert (outcome.failed, outcome.errors) == (0, [])
+    assert set(
+        Notification.objects.filter(channel=Channel.EMAIL).values_list("state", flat=True)
+    ) == {DeliveryState.SENT}
+    assert len(mail.outbox) == 4
+    # The locmem backend builds the real MIME message (as SMTP would), which refuses newlines.
+    assert mail.outbox[0].subject.endswith("Triển khai trợ lý ảo cho cán bộ, công chức")
