@@ -159,6 +159,10 @@ FILTERS_EMPTY_CHOICE_LABEL = _("Tất cả")
 
 # Business settings.
 DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=7)
+# Webhooks go to https addresses on the public internet; hosts listed here may also use http and
+# a private address (an intranet chat server). Timeout in seconds, for connecting and answering.
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5)
 ON_TIME_TARGET_PERCENT = 98  # Plan 001: ≥98% of tasks done on time or early
 TASKS_PER_PAGE = 25
 

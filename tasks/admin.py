@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.models import Role
 from tasks.models import (
     Alert,
     DeadlineChange,
@@ -203,5 +204,23 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """Where someone's warnings go is theirs to say (their own page), or Văn phòng's and the
+    administrator's: another member of staff with admin access may only look."""
+
     list_display = ["user", "email", "digest", "webhook_url"]
     raw_id_fields = ["user"]
+
+    @staticmethod
+    def manages_others(user) -> bool:
+        return user.is_superuser or user.role in (Role.OFFICE, Role.ADMIN)
+
+    def has_add_permission(self, request):
+        return self.manages_others(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        mine = obj is not None and obj.user_id == request.user.pk
+        allowed = mine or self.manages_others(request.user)
+        return allowed and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.manages_others(request.user) and super().has_delete_permission(request, obj)

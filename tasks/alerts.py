@@ -8,14 +8,13 @@ mid-send is claimable again once its lease has passed. A failure is retried with
 
 Channels are small classes with a `send()`: the portal itself (the row is the notification),
 email (HTML and text, Vietnamese, with a link to the task) and a webhook (JSON POST, for the
-chat systems staff use).
+chat systems staff use; `tasks.webhooks` keeps it to public addresses).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -27,6 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from tasks import webhooks
 from tasks.models import (
     NOTICE_RULES,
     Alert,
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 SENDING_LEASE = timedelta(minutes=10)
-WEBHOOK_TIMEOUT = 10  # seconds: a slow chat server must not hold a worker
 
 
 def backoff(attempts: int) -> timedelta:
@@ -160,17 +159,12 @@ class WebhookChannel:
             "task_id": alert.task_id,
             "url": task_url(alert.task_id),
         }
-        request = urllib.request.Request(
-            preference.webhook_url,
-            data=json.dumps(payload, ensure_ascii=False).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
         try:
-            with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
-                response.read()
-        except Exception as error:
-            raise DeliveryError(f"{type(error).__name__}: {error}") from error
+            webhooks.post_json(
+                preference.webhook_url, json.dumps(payload, ensure_ascii=False).encode()
+            )
+        except webhooks.WebhookError as error:
+            raise DeliveryError(str(error)) from error
 
 
 CHANNELS = {

@@ -14,6 +14,7 @@ from plans.models import Phase, Plan, Unit
 from plans.text import clean, fold
 from tasks.completeness import INCOMPLETE, missing_ro
 from tasks.punctuality import Punctuality, Status, punctuality, punctuality_expression
+from tasks.webhooks import validate_webhook_url
 
 
 class PunctualityQuerySet(models.QuerySet):
@@ -632,6 +633,7 @@ class NotificationPreference(models.Model):
     webhook_url = models.URLField(
         _("địa chỉ webhook"),
         blank=True,
+        validators=[validate_webhook_url],
         help_text=_("Tùy chọn: cảnh báo được gửi tới địa chỉ này (JSON) cho ứng dụng nhắn tin."),
     )
 

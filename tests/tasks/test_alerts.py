@@ -176,25 +176,15 @@ def test_a_webhook_gets_a_json_post(overdue_task, monkeypatch):
     )
     posted = []
 
-    class Response:
-        def __enter__(self):
-            return self
+    def post_json(url, body):
+        posted.append((url, body.decode()))
+        return 200
 
-        def __exit__(self, *exc):
-            return False
-
-        def read(self):
-            return b"ok"
-
-    def urlopen(request, timeout):
-        posted.append((request.full_url, request.data.decode(), timeout))
-        return Response()
-
-    monkeypatch.setattr(alerts.urllib.request, "urlopen", urlopen)
+    monkeypatch.setattr(alerts.webhooks, "post_json", post_json)
     [found] = scan(DUE + timedelta(days=15))
     alerts.deliver_alert(alert_id=found.alert_id, now=morning(DUE + timedelta(days=15)))
-    [(url, body, timeout)] = posted
-    assert url == "https://chat.example.vn/hook" and timeout == alerts.WEBHOOK_TIMEOUT
+    [(url, body)] = posted
+    assert url == "https://chat.example.vn/hook"
     assert '"rule": "overdue"' in body and "Triển khai trợ lý ảo" in body
 
 
