@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Người dùng")
+
+    def ready(self):
+        from accounts.throttling import connect_signals
+
+        connect_signals()
