@@ -135,8 +135,14 @@ STORAGES = {
         )
     },
 }
-MEDIA_URL = "media/"
+MEDIA_URL = "media/"  # never served as such: product files go through a view that checks access
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Product files (tệp sản phẩm): the size limit, and who sends them once the portal has checked
+# access: the portal itself (""), nginx ("nginx": X-Accel-Redirect to an `internal` location at
+# PRODUCT_FILES_INTERNAL_URL that maps to MEDIA_ROOT) or Apache/lighttpd ("sendfile": X-Sendfile).
+PRODUCT_FILE_MAX_MB = env.int("PRODUCT_FILE_MAX_MB", default=20)
+PRODUCT_FILES_SENDFILE = env("PRODUCT_FILES_SENDFILE", default="")
+PRODUCT_FILES_INTERNAL_URL = env("PRODUCT_FILES_INTERNAL_URL", default="/protected-media/")
 
 # Mail: console by default; production sets EMAIL_URL (smtp+tls://user:pass@host:587).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from plans.models import Phase, Plan, Unit
+from tasks import product_files
 from tasks.dashboards import UNIT_SORTS, Period
 from tasks.models import Occurrence
 from tasks.punctuality import Punctuality, Status
@@ -40,7 +42,14 @@ class ProgressForm(VersionedForm):
     achieved = forms.CharField(
         label=_("Kết quả đạt được"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    product_file = forms.FileField(label=_("Tệp sản phẩm"), required=False)
+    product_file = forms.FileField(
+        label=_("Tệp sản phẩm"),
+        required=False,
+        validators=[product_files.validate_upload],
+        widget=forms.ClearableFileInput(attrs={"accept": product_files.ACCEPT}),
+        help_text=_("Văn bản, PDF, ảnh hoặc tệp nén; tối đa %(mb)s MB.")
+        % {"mb": settings.PRODUCT_FILE_MAX_MB},
+    )
     product_link = forms.URLField(
         label=_("Đường dẫn sản phẩm"), required=False, assume_scheme="https"
     )

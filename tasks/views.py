@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
 from plans.models import Phase, Plan, Unit
-from tasks import dashboards
+from tasks import dashboards, product_files
 from tasks.figures import count_figures
 from tasks.filters import TaskFilter
 from tasks.forms import (
@@ -29,7 +29,7 @@ from tasks.forms import (
     ProgressForm,
     version_of,
 )
-from tasks.models import ChangeState, DeadlineChange, Task
+from tasks.models import ChangeState, DeadlineChange, ProgressUpdate, Task
 from tasks.permissions import (
     authority_filter,
     can_assign,
@@ -337,6 +337,14 @@ def task_detail(request, pk: int):
         "may_assign": can_assign(user, task),
     }
     return render(request, "tasks/task_detail.html", context)
+
+
+@login_required
+def product_file(request, pk: int):
+    """A progress update's file, to those who may see its task (404 to others, as the task)."""
+    update = get_object_or_404(ProgressUpdate.objects.exclude(product_file=""), pk=pk)
+    get_task_for_user(request.user, update.task_id)
+    return product_files.file_response(update.product_file)
 
 
 def _next_url(request, task: Task) -> str:
