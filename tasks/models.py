@@ -338,6 +338,20 @@ class DeadlineChange(models.Model):
         verbose_name = _("đề nghị điều chỉnh thời hạn")
         verbose_name_plural = _("đề nghị điều chỉnh thời hạn")
         ordering = ["-requested_at"]
+        # One pending request per task (or per period of a recurring task): two people asking
+        # at the same moment both pass any check made before writing; the database decides.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=Q(state=ChangeState.PENDING, occurrence__isnull=True),
+                name="one_pending_change_per_task",
+            ),
+            models.UniqueConstraint(
+                fields=["occurrence"],
+                condition=Q(state=ChangeState.PENDING, occurrence__isnull=False),
+                name="one_pending_change_per_period",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.old_due_date} → {self.new_due_date}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,24 +191,38 @@ def assign_task(*, task: Task, assignee, by, if_unchanged_since: datetime | None
     return task
 
 
+def _already_pending() -> ValidationError:
+    return ValidationError(
+        _("Nhiệm vụ này đã có một đề nghị điều chỉnh thời hạn đang chờ quyết định."),
+        code="already_pending",
+    )
+
+
 @transaction.atomic
 def request_deadline_change(
     *, task: Task, by, new_due_date: date, reason: str, at: datetime | None = None
 ) -> DeadlineChange:
     if not reason.strip():
         raise ValidationError({"reason": _("Xin nêu lý do đề nghị điều chỉnh thời hạn.")})
-    if task.deadline_changes.filter(state=ChangeState.PENDING).exists():
-        raise ValidationError(
-            _("Nhiệm vụ này đã có một đề nghị điều chỉnh thời hạn đang chờ quyết định.")
-        )
-    change = DeadlineChange.objects.create(
-        task=task,
-        old_due_date=task.due_date,
-        new_due_date=new_due_date,
-        reason=reason,
-        requested_by=by,
-        requested_at=at or timezone.now(),
-    )
+    pending = task.deadline_changes.filter(state=ChangeState.PENDING)
+    if pending.exists():
+        raise _already_pending()
+    try:
+        # A savepoint: when a simultaneous request wins the race, the unique constraint
+        # refuses this one and the caller's transaction stays usable.
+        with transaction.atomic():
+            change = DeadlineChange.objects.create(
+                task=task,
+                old_due_date=task.due_date,
+                new_due_date=new_due_date,
+                reason=reason,
+                requested_by=by,
+                requested_at=at or timezone.now(),
+            )
+    except IntegrityError:
+        if pending.exists():
+            raise _already_pending() from None
+        raise
     notices.deadline_change_requested(change, now=change.requested_at)
     return change
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from plans.deadlines import DeadlineKind, Recurrence
-from tasks.models import ChangeState, ProgressUpdate
+from tasks.models import ChangeState, DeadlineChange, ProgressUpdate
 from tasks.punctuality import Punctuality, Status
 from tasks.services import (
     decide_deadline_change,
@@ -189,3 +192,54 @@ def test_the_daily_roll_opens_new_periods_of_every_recurring_task():
     assert roll_forward_periods(today=date(2026, 11, 22)) == 0
     assert roll_forward_periods(today=date(2027, 1, 2)) == 1
     assert yearly.occurrences.count() == 2
+
+
+def test_a_second_pending_request_is_refused_by_the_database_too():
+    task = TaskFactory(due_date=date(2026, 9, 30))
+    fields = {"task": task, "new_due_date": date(2026, 12, 1), "reason": "x"}
+    DeadlineChange.objects.create(**fields, requested_by=UserFactory(), requested_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DeadlineChange.objects.create(
+            **fields, requested_by=UserFactory(), requested_at=timezone.now()
+        )
+    # Decided requests do not count: a new one may follow.
+    DeadlineChange.objects.update(state=ChangeState.REFUSED)
+    DeadlineChange.objects.create(**fields, requested_by=UserFactory(), requested_at=timezone.now())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_requests_give_one_pending_and_a_clear_message(postgres, monkeypatch):
+    task = TaskFactory(due_date=date(2026, 9, 30))
+    people = [UserFactory(), UserFactory()]
+    # Both requests have passed the service's own check before either writes: the race.
+    both_checked = threading.Barrier(2, timeout=10)
+    create = DeadlineChange.objects.create
+
+    def create_after_both_checked(**fields):
+        both_checked.wait()
+        return create(**fields)
+
+    monkeypatch.setattr(DeadlineChange.objects, "create", create_after_both_checked)
+    outcomes = []
+
+    def ask(person):
+        try:
+            request_deadline_change(
+                task=task, by=person, new_due_date=date(2026, 12, 1), reason="Chờ ý kiến"
+            )
+            outcomes.append("ok")
+        except ValidationError as error:
+            outcomes.append(error.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [
+        "Nhiệm vụ này đã có một đề nghị điều chỉnh thời hạn đang chờ quyết định.",
+        "ok",
+    ]
+    assert task.deadline_changes.filter(state=ChangeState.PENDING).count() == 1
