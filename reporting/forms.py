@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from plans.dates import SaneDateField
 from plans.models import Phase, Plan, Unit
 from reporting.data import ScopeKind, plan_phases
 from reporting.models import Report
@@ -45,10 +46,10 @@ class ReportRequestForm(forms.Form):
         initial="1",
         widget=forms.RadioSelect,
     )
-    start = forms.DateField(
+    start = SaneDateField(
         label=_("Từ ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"]
     )
-    end = forms.DateField(
+    end = SaneDateField(
         label=_("Đến ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"]
     )
     scope = forms.ChoiceField(
@@ -79,6 +80,8 @@ class ReportRequestForm(forms.Form):
         plan = cleaned.get("plan")
         if choice == CUSTOM:
             start, end = cleaned.get("start"), cleaned.get("end")
+            if "start" in self.errors or "end" in self.errors:
+                return cleaned  # the field says what is wrong with it
             if not (start and end):
                 raise forms.ValidationError(_("Xin nhập từ ngày và đến ngày."))
             kind, code = "custom", f"{start.isoformat()}..{end.isoformat()}"

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from plans.dates import SaneDateField
 from plans.models import Phase, Plan, Unit
 from tasks import product_files
 from tasks.dashboards import UNIT_SORTS, Period
@@ -90,7 +91,7 @@ class AssignForm(VersionedForm):
 
 
 class DeadlineChangeForm(forms.Form):
-    new_due_date = forms.DateField(label=_("Hạn đề nghị"), widget=DATE_WIDGET)
+    new_due_date = SaneDateField(label=_("Hạn đề nghị"), widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

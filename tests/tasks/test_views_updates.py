@@ -199,3 +199,15 @@ def test_a_leader_cannot_decide_outside_their_area(client, today):
     assert response.status_code == 404
     change.refresh_from_db()
     assert change.state == ChangeState.PENDING
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31", "2101-01-01"])
+def test_a_deadline_change_to_an_absurd_date_is_refused(client, head, day):
+    task = TaskFactory(lead_unit=head.unit)
+    url = reverse("tasks:request_change", args=[task.pk])
+    response = client.post(url, {"new_due_date": day, "reason": "Gõ nhầm"}, headers=HTMX)
+    assert response.status_code == 200
+    assert "Ngày phải trong khoảng từ 01/01/2000 đến 31/12/2100." in response.content.decode()
+    assert not DeadlineChange.objects.filter(task=task).exists()
+    page = client.get(url).content.decode()
+    assert 'min="2000-01-01"' in page and 'max="2100-12-31"' in page
