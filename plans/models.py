@@ -65,17 +65,29 @@ class Unit(models.Model):
         verbose_name_plural = _("đơn vị")
         ordering = ["order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="unit_unique_name_in_parent",
+                violation_error_message=_("Đã có một đơn vị cùng tên trực thuộc đơn vị này."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs):
+        self.normalise()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Before the uniqueness check (full_clean runs clean() first), so that a name equal to
+        # another after NFC and space folding is a form error, not an IntegrityError at save.
+        self.normalise()
+
+    def normalise(self) -> None:
         self.name = clean(self.name)
         self.short_name = clean(self.short_name)
-        self.aliases = [clean(a) for a in self.aliases if clean(a)]
-        super().save(*args, **kwargs)
+        self.aliases = [clean(a) for a in self.aliases or () if clean(a)]
 
     @property
     def display_name(self) -> str:
