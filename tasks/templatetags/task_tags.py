@@ -18,3 +18,14 @@ def punctuality_label(value: str) -> str:
 def basename(path: str) -> str:
     """A stored file's own name, without the folders it is kept in."""
     return download_name(str(path))
+
+
+@register.filter
+def pct(value) -> str:
+    """The CSS class drawing a bar at `value` percent (whole percents, 0–100): bars are sized
+    by class, since the Content-Security-Policy forbids inline styles."""
+    try:
+        number = round(float(value))
+    except (TypeError, ValueError):
+        number = 0
+    return f"pct-{min(max(number, 0), 100)}"

@@ -52,3 +52,14 @@ def test_logout_by_get_is_not_allowed(client):
 
 def test_the_health_check_answers_without_login(client):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_pages_carry_a_content_security_policy_and_a_permissions_policy(client):
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "camera=()" in response["Permissions-Policy"]
+    page = response.content.decode()
+    assert "<script>" not in page and "onchange=" not in page
+    assert '"includeIndicatorStyles": false' in page and "favicon.svg" in page
