@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 
 from accounts.models import Role
 
@@ -30,3 +31,8 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request):
+    """For the tools that ask for /favicon.ico without reading the page's <link rel=icon>."""
+    return redirect(static("img/favicon.svg"), permanent=True)

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from accounts.views import healthz, home
+from accounts.views import favicon, healthz, home
 
 admin.site.site_header = _("Cổng theo dõi nhiệm vụ 6 rõ — Quản trị")
 admin.site.site_title = _("Quản trị 6 rõ")
@@ -12,6 +12,7 @@ admin.site.index_title = _("Danh mục dữ liệu")
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(
