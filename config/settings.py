@@ -249,6 +249,8 @@ SPECTACULAR_SETTINGS = {
     "tổng hợp; chỉ đọc. Xác thực: header `Authorization: Token <khóa>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps the whole API: for signed-in people and systems with a token only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Periodic reports: the header of the administrative document (Nghị định 30/2020/NĐ-CP) and

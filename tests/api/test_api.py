@@ -93,6 +93,12 @@ def test_the_schema_describes_the_endpoints():
     assert "/api/tasks/" in text and "/api/dashboard/" in text and "six_ro" in text
 
 
+def test_the_schema_needs_a_token_or_a_login(client):
+    assert APIClient().get("/api/schema/").status_code == 401
+    client.force_login(UserFactory(role=Role.STAFF))
+    assert client.get("/api/schema/").status_code == 200
+
+
 def test_the_task_list_query_count_does_not_grow_with_rows():
     client = api_for(UserFactory(role=Role.OFFICE))
     plan = PlanFactory()
