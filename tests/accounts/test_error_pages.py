@@ -55,3 +55,14 @@ def test_a_server_error_is_a_vietnamese_500_that_needs_no_database():
 def test_the_favicon_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("img/favicon.svg")
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_a_vietnamese_403():
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    response = client.post(reverse("alerts:read_all"))
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Phiên làm việc đã hết hạn" in page and "Về trang chủ" in page
+    assert "CSRF verification failed" not in page
