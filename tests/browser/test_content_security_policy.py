@@ -57,6 +57,10 @@ def test_the_main_pages_and_htmx_run_under_the_policy(watched: Page, live_server
     expect(page.locator("#task-table")).to_contain_text("1 nhiệm vụ")
     page.check_csp("task list")
 
+    page.goto(f"{live_server.url}/nhiem-vu/lich/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.check_csp("calendar")
+
     page.goto(f"{live_server.url}/ke-hoach/nhap/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.check_csp("import page")
