@@ -27,6 +27,8 @@ class SecurityHeadersMiddleware:
         from django.conf import settings
 
         response = self.get_response(request)
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response  # Django's technical pages (DEBUG only) style themselves inline
         if settings.CONTENT_SECURITY_POLICY:
             response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         if settings.PERMISSIONS_POLICY:

@@ -66,3 +66,12 @@ def test_a_form_without_its_csrf_token_gets_a_vietnamese_403():
     assert response.status_code == 403
     assert "Phiên làm việc đã hết hạn" in page and "Về trang chủ" in page
     assert "CSRF verification failed" not in page
+
+
+@pytest.mark.django_db
+def test_djangos_debug_pages_keep_their_inline_style_in_run_mode(client, settings):
+    settings.DEBUG = True
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404 and "Content-Security-Policy" not in response
+    settings.DEBUG = False
+    assert "Content-Security-Policy" in client.get("/khong-co-trang-nay/")
