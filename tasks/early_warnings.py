@@ -49,6 +49,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from plans.deadlines import DeadlineKind, add_working_days, is_working_day
+from tasks.bulk import insert_ignoring_conflicts
 from tasks.models import (
     OPEN_ALERT_STATES,
     Alert,
@@ -74,7 +75,6 @@ DUE_RULES = (
     WarningRule.AT_RISK,
     WarningRule.OVERDUE,
 )
-BATCH = 1000
 LIVE_STATES = (*OPEN_ALERT_STATES, AlertState.ACKNOWLEDGED)
 
 
@@ -360,22 +360,16 @@ def create_alerts(*, now: datetime, dry_run: bool = False) -> list[Found]:
     if dry_run:
         return found
     resolve_settled(now=now)
+    channels = delivery_channels({pk for f in found for pk in f.recipient_ids})
     batch = uuid.uuid4()
-    Alert.objects.bulk_create(
-        (
-            Alert(
-                task_id=f.item.task_id,
-                occurrence_id=f.item.occurrence_id,
-                rule=f.finding.rule,
-                threshold=f.finding.threshold,
-                reference_date=f.finding.reference_date,
-                batch=batch,
-                created_at=now,
-            )
-            for f in found
-        ),
-        batch_size=BATCH,
-        ignore_conflicts=True,
+    # A warning with nothing to send (portal only, or nobody to tell) needs no delivery job:
+    # it is stored as sent.
+    insert_ignoring_conflicts(
+        Alert,
+        ["task_id", "occurrence_id", "rule", "threshold", "reference_date", "state"],
+        [(*f.key, _first_state(f.recipient_ids, channels)) for f in found],
+        batch=batch,
+        created_at=now,
     )
     # Another scan running at the same time may have inserted some of these first (the unique
     # constraints make the insert skip them): only rows of this batch get deliveries.
@@ -388,55 +382,61 @@ def create_alerts(*, now: datetime, dry_run: bool = False) -> list[Found]:
     created = [f for f in found if f.key in ours]
     for f in created:
         f.alert_id = ours[f.key]
-    create_deliveries(((f.alert_id, f.recipient_ids) for f in created), now=now)
-    # Warnings with nothing to send (portal only, or nobody to tell) need no delivery job.
-    Alert.objects.filter(batch=batch).exclude(
-        Exists(Notification.objects.filter(alert=OuterRef("pk"), state=DeliveryState.PENDING))
-    ).update(state=AlertState.SENT)
+    create_deliveries(
+        ((f.alert_id, f.recipient_ids) for f in created), now=now, channels=channels
+    )
     return created
 
 
-def create_deliveries(to: Iterable[tuple[int, list[int]]], *, now: datetime) -> None:
-    """One delivery row per recipient and channel, for each (alert id, recipient ids): in the
-    portal always, by e-mail unless the person opted out, to their webhook if they set one."""
-    created = list(to)
-    people = {pk for _alert_id, recipient_ids in created for pk in recipient_ids}
+def delivery_channels(people: set[int]) -> dict[int, tuple[str, ...]]:
+    """How each active person is told: in the portal always, by e-mail unless they opted out
+    (or have no address), to their webhook if they set one."""
     users = dict(User.objects.filter(pk__in=people, is_active=True).values_list("pk", "email"))
     preferences = {
         p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=users.keys())
     }
+    channels = {}
+    for pk, email in users.items():
+        preference = preferences.get(pk)
+        ways = [Channel.IN_APP]
+        if email and (preference is None or preference.email):
+            ways.append(Channel.EMAIL)
+        if preference is not None and preference.webhook_url:
+            ways.append(Channel.WEBHOOK)
+        channels[pk] = tuple(ways)
+    return channels
+
+
+def _first_state(recipient_ids: list[int], channels: dict[int, tuple[str, ...]]) -> str:
+    to_send = any(len(channels.get(pk, ())) > 1 for pk in recipient_ids)
+    return AlertState.PENDING if to_send else AlertState.SENT
+
+
+def create_deliveries(
+    to: Iterable[tuple[int, list[int]]],
+    *,
+    now: datetime,
+    channels: dict[int, tuple[str, ...]] | None = None,
+) -> None:
+    """One delivery row per recipient and channel, for each (alert id, recipient ids): in the
+    portal (already delivered), and pending ones by e-mail and webhook as `channels` says."""
+    created = list(to)
+    if channels is None:
+        channels = delivery_channels({pk for _alert, people in created for pk in people})
     rows = []
     for alert_id, recipient_ids in created:
         for pk in recipient_ids:
-            if pk not in users:
-                continue
-            rows.append(
-                Notification(
-                    alert_id=alert_id,
-                    recipient_id=pk,
-                    channel=Channel.IN_APP,
-                    state=DeliveryState.SENT,
-                    sent_at=now,
-                    created_at=now,
-                )
-            )
-            preference = preferences.get(pk)
-            if users[pk] and (preference is None or preference.email):
-                rows.append(
-                    Notification(
-                        alert_id=alert_id, recipient_id=pk, channel=Channel.EMAIL, created_at=now
-                    )
-                )
-            if preference is not None and preference.webhook_url:
-                rows.append(
-                    Notification(
-                        alert_id=alert_id,
-                        recipient_id=pk,
-                        channel=Channel.WEBHOOK,
-                        created_at=now,
-                    )
-                )
-    Notification.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+            for channel in channels.get(pk, ()):
+                if channel == Channel.IN_APP:
+                    rows.append((alert_id, pk, channel, DeliveryState.SENT, now))
+                else:
+                    rows.append((alert_id, pk, channel, DeliveryState.PENDING, None))
+    insert_ignoring_conflicts(
+        Notification,
+        ["alert_id", "recipient_id", "channel", "state", "sent_at"],
+        rows,
+        created_at=now,
+    )
 
 
 # --- resolution --------------------------------------------------------------------------------
