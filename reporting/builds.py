@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -90,34 +88,39 @@ def beat(*, report_id: int, attempt: int, progress: int | None = None) -> None:
         raise Superseded
 
 
-@contextmanager
-def heartbeat(*, report_id: int, attempt: int, every: float | None = None) -> Iterator[None]:
-    """Beat every `every` seconds from a thread while the block runs (rendering a long PDF gives
-    no chance to beat otherwise). The thread dies with its process: a killed worker stops it."""
-    every = settings.REPORT_HEARTBEAT_SECONDS if every is None else every
-    stop = threading.Event()
+class Heartbeat:
+    """Beats every `every` seconds from a thread until stopped (rendering a long PDF gives the
+    build no chance to beat otherwise). The thread dies with its process: a killed worker's
+    build stops beating."""
 
-    def run() -> None:
+    def __init__(self, *, report_id: int, attempt: int, every: float | None = None):
+        self.report_id, self.attempt = report_id, attempt
+        self.every = settings.REPORT_HEARTBEAT_SECONDS if every is None else every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"report-{report_id}-heartbeat", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
         touched = False
         try:
-            while not stop.wait(every):
+            while not self._stop.wait(self.every):
                 touched = True
-                beat(report_id=report_id, attempt=attempt)
+                beat(report_id=self.report_id, attempt=self.attempt)
         except Superseded:
             pass
-        except DatabaseError as error:  # the next beat of the main thread, or the sweep, decides
-            logger.warning("Report %s: heartbeat failed (%s)", report_id, error)
+        except DatabaseError as error:  # the main thread's next beat, or the sweep, decides
+            logger.warning("Report %s: heartbeat failed (%s)", self.report_id, error)
         finally:
             if touched:
                 connections.close_all()  # this thread's own connections
 
-    thread = threading.Thread(target=run, name=f"report-{report_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+    def stop(self) -> None:
+        self._stop.set()
+        # Bounded: a beat waiting on the row lock of an enclosing transaction must not hang the
+        # build; a late beat of a finished build matches no row.
+        self._thread.join(timeout=5)
 
 
 def fail(*, report_id: int, attempt: int, error: str) -> bool:

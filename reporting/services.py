@@ -112,6 +112,10 @@ def start_generation(*, report: Report, issue: bool = False) -> bool:
     return bool(claimed)
 
 
+def _progress(report: Report, percent: int) -> None:
+    builds.beat(report_id=report.pk, attempt=report.attempt, progress=percent)
+
+
 def generate_files(*, report_id: int, today: date, attempt: int | None = None) -> Report:
     """The job: read the data (or, when issuing, the snapshot Văn phòng reviewed), write the
     Excel and PDF files, then leave the report a draft again — or issued, with its version.
@@ -128,9 +132,30 @@ def generate_files(*, report_id: int, today: date, attempt: int | None = None) -
     if not builds.claim_run(report=report, attempt=attempt, now=timezone.now()):
         report.refresh_from_db()
         return report
+    heartbeat = builds.Heartbeat(report_id=report_id, attempt=attempt)
     try:
-        with builds.heartbeat(report_id=report_id, attempt=attempt):
-            _build(report, attempt=attempt, today=today)
+        _progress(report, 5)
+        if report.issuing and report.snapshot:
+            data = ReportData.from_json(report.snapshot)
+        else:
+            data = build_data(report, today=today)
+            report.snapshot, report.data_as_of = data.to_json(), today
+            if not report.assessment:
+                report.assessment = default_assessment(data)
+            if not report.proposals:
+                report.proposals = default_proposals(data)
+        _progress(report, 40)
+        if report.issuing:
+            report.issued_on = today
+            report.version = _next_version(report)
+        document = report.document(final=report.issuing)
+        xlsx = render_xlsx(data, document)
+        _progress(report, 60)
+        pdf = render_pdf(data, document)
+        _progress(report, 95)
+        report.state = ReportState.ISSUED if report.issuing else ReportState.DRAFT
+        report.progress, report.generated_at = 100, timezone.now()
+        _save(report, files={"xlsx": xlsx, "pdf": pdf})
     except builds.Superseded:
         logger.info("Report %s: build %s is no longer current; stopped", report_id, attempt)
         report.refresh_from_db()
@@ -138,45 +163,19 @@ def generate_files(*, report_id: int, today: date, attempt: int | None = None) -
         logger.exception("Report %s failed", report_id)
         builds.fail(report_id=report_id, attempt=attempt, error=str(error))
         raise
+    finally:
+        heartbeat.stop()
     return report
 
 
-def _build(report: Report, *, attempt: int, today: date) -> None:
-    def progress(percent: int) -> None:
-        builds.beat(report_id=report.pk, attempt=attempt, progress=percent)
-
-    progress(5)
-    if report.issuing and report.snapshot:
-        data = ReportData.from_json(report.snapshot)
-    else:
-        data = build_data(report, today=today)
-        report.snapshot, report.data_as_of = data.to_json(), today
-        if not report.assessment:
-            report.assessment = default_assessment(data)
-        if not report.proposals:
-            report.proposals = default_proposals(data)
-    progress(40)
-    if report.issuing:
-        report.issued_on = today
-        report.version = _next_version(report)
-    document = report.document(final=report.issuing)
-    xlsx = render_xlsx(data, document)
-    progress(60)
-    pdf = render_pdf(data, document)
-    progress(95)
-    report.state = ReportState.ISSUED if report.issuing else ReportState.DRAFT
-    report.progress, report.generated_at = 100, timezone.now()
-    _save(report, attempt=attempt, files={"xlsx": xlsx, "pdf": pdf})
-
-
-def _save(report: Report, *, attempt: int, files: dict[str, bytes]) -> None:
+def _save(report: Report, *, files: dict[str, bytes]) -> None:
     """Write the files and the report, if the build is still the current one (its row locked
     meanwhile, so the sweep cannot fail it halfway). The files are named after the build: a
     file already there was left by a run of this same build whose worker died, and is replaced.
     """
     with transaction.atomic():
         current = Report.objects.select_for_update().filter(
-            pk=report.pk, state=ReportState.GENERATING, attempt=attempt
+            pk=report.pk, state=ReportState.GENERATING, attempt=report.attempt
         )
         if not current.exists():
             raise builds.Superseded
@@ -184,7 +183,7 @@ def _save(report: Report, *, attempt: int, files: dict[str, bytes]) -> None:
         try:
             for extension, content in files.items():
                 field = getattr(report, extension)
-                name = f"{report.pk}-{attempt}-{report.file_name(extension)}"
+                name = f"{report.pk}-{report.attempt}-{report.file_name(extension)}"
                 stored = field.field.generate_filename(report, name)
                 if field.storage.exists(stored):
                     field.storage.delete(stored)

@@ -249,8 +249,9 @@ def test_the_heartbeat_beats_from_a_thread_while_the_build_works(office):
     with mock.patch("reporting.builds.enqueue"):
         services.start_generation(report=report)
     Report.objects.filter(pk=report.pk).update(heartbeat_at=timezone.now() - timedelta(1))
-    with builds.heartbeat(report_id=report.pk, attempt=report.attempt, every=0.05):
-        time.sleep(0.3)  # a long render: the main thread cannot beat
+    heartbeat = builds.Heartbeat(report_id=report.pk, attempt=report.attempt, every=0.05)
+    time.sleep(0.3)  # a long render: the main thread cannot beat
+    heartbeat.stop()
     report.refresh_from_db()
     assert timezone.now() - report.heartbeat_at < timedelta(seconds=1)
 
@@ -262,3 +263,15 @@ def test_the_build_job_is_requeued_when_its_worker_dies_and_the_sweep_runs_every
     schedule = settings.CELERY_BEAT_SCHEDULE["sweep-stalled-reports"]
     assert schedule == {"task": "reporting.jobs.sweep_stalled_reports", "schedule": crontab()}
     assert jobs.sweep_stalled_reports.name == schedule["task"]
+
+
+def test_the_polled_progress_runs_a_fixed_number_of_queries(
+    client, office, report, django_assert_max_num_queries
+):
+    services.start_generation(report=report)
+    builds.fail(report_id=report.pk, attempt=report.attempt, error="bị gián đoạn")
+    client.force_login(office)
+    url = reverse("reporting:progress", args=[report.pk])
+    with django_assert_max_num_queries(3):
+        partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "bị gián đoạn" in partial and reverse("reporting:retry", args=[report.pk]) in partial
