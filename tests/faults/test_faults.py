@@ -32,8 +32,9 @@ from tests.faults.helpers import broker, wait_for
 
 # A page must answer within this while Redis is down (it took 19 s to fail with a 500).
 ANSWER_SECONDS = 3
-# A killed build must be recovered within this (the sweep runs every second here).
-RECOVERY_SECONDS = 20
+# A killed build must be recovered within this (the sweep runs every second here; the machine
+# may be busy: about 3 s when idle, 11 s under a load of 9 on 2 cores).
+RECOVERY_SECONDS = 25
 
 
 def _state(report: Report) -> str:
@@ -54,13 +55,17 @@ def test_the_dashboard_and_progress_updates_work_while_redis_is_stopped(
     TaskFactory(due_date=today - timedelta(days=3))
     head = UserFactory(role=Role.UNIT_HEAD)
     task = TaskFactory(lead_unit=head.unit, due_date=today + timedelta(days=30))
-    client.force_login(UserFactory(role=Role.OFFICE))
+    office = UserFactory(role=Role.OFFICE)
+    client.force_login(office)
     url = reverse("tasks:dashboard")
     assert client.get(url).status_code == 200
     assert redis.Redis.from_url(redis_server.url).keys("*dashboards:*")  # the cache was used
 
     redis_server.kill()
     with caplog.at_level(logging.WARNING):
+        client.logout()  # sessions and messages do not depend on Redis either
+        login = client.post(reverse("login"), {"username": office.username, "password": "pw"})
+        assert login.status_code == 302
         started = time.monotonic()
         during = client.get(url)
         elapsed = time.monotonic() - started
