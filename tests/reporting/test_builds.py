@@ -100,6 +100,10 @@ def test_tao_lai_queues_the_build_again_once_the_broker_is_back(
     report.refresh_from_db()
     assert partial.status_code == 200
     assert 'hx-trigger="every 1s"' in partial.content.decode()
+    assert "Đang chờ máy xử lý nhận việc" in partial.content.decode()  # queued, not started
+    assert builds.claim_run(report=report, attempt=2, now=timezone.now())
+    progress = client.get(reverse("reporting:progress", args=[report.pk]))
+    assert "Đang tạo tệp: 0%" in progress.content.decode()
     assert (report.state, report.attempt, report.error) == (ReportState.GENERATING, 2, "")
     queue.assert_called_once_with(report.pk, 2)
 
