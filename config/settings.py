@@ -149,11 +149,18 @@ PRODUCT_FILES_INTERNAL_URL = env("PRODUCT_FILES_INTERNAL_URL", default="/protect
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cổng 6 rõ <no-reply@localhost>")
 
-# Redis is optional: without it the portal still runs (cache in memory).
+# Redis is optional: without it the portal still runs (cache in memory). With it, the cache only
+# saves work: when Redis is down the pages compute their figures (tasks.dashboards.cached), so
+# it must answer fast or not at all. Sessions and messages never depend on it (database, cookie).
 REDIS_URL = env("REDIS_URL", default="")
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=1.0)  # seconds, to connect or to answer
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -270,6 +277,14 @@ REPORT_PREPARE_DAYS_AHEAD = env.int("REPORT_PREPARE_DAYS_AHEAD", default=10)
 REPORT_PDF_MAX_COMPLETED = 300  # the full list of completed tasks is in the Excel file
 REPORT_PDF_COMPACT_LATE = 400  # longer lists of late tasks: one line a task in the PDF
 REPORT_PDF_MAX_LATE = 1000  # the PDF lists the tasks furthest behind; Excel lists all
+# Report builds (reporting.builds): a running build beats every REPORT_HEARTBEAT_SECONDS; the
+# sweep fails one whose heartbeat is older than REPORT_BUILD_STALE_SECONDS (its worker died),
+# or that no worker started within REPORT_QUEUE_STALE_SECONDS; a build is killed after
+# REPORT_BUILD_TIME_LIMIT seconds.
+REPORT_HEARTBEAT_SECONDS = env.float("REPORT_HEARTBEAT_SECONDS", default=10)
+REPORT_BUILD_STALE_SECONDS = env.int("REPORT_BUILD_STALE_SECONDS", default=60)
+REPORT_QUEUE_STALE_SECONDS = env.int("REPORT_QUEUE_STALE_SECONDS", default=600)
+REPORT_BUILD_TIME_LIMIT = env.int("REPORT_BUILD_TIME_LIMIT", default=900)
 
 LOGGING = {
     "version": 1,
@@ -298,6 +313,26 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Pages queue jobs while a person waits: with the broker down, queuing must fail within a few
+# seconds (the page then says so), not hang. Defaults are a 4 s connect timeout per try, no
+# socket timeout on Redis, and 20 one-second retries of the result store (19 s in all).
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": REDIS_TIMEOUT,
+        "socket_timeout": max(REDIS_TIMEOUT, 5.0),  # above the 1 s BRPOP of the worker
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT
+    CELERY_REDIS_SOCKET_TIMEOUT = max(REDIS_TIMEOUT, 5.0)
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+    }
 # Early warnings: scan every 15 minutes; the weekly digest on Monday at 07:00 (CELERY_TIMEZONE).
 CELERY_BEAT_SCHEDULE = {
     "scan-early-warnings": {
@@ -311,6 +346,11 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-warning-digest": {
         "task": "tasks.jobs.send_weekly_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    # Report builds whose worker died, or that no worker picked up, become retryable.
+    "sweep-stalled-reports": {
+        "task": "reporting.jobs.sweep_stalled_reports",
+        "schedule": crontab(),  # every minute
     },
     # Drafts of the periodic reports due soon (6-month before 10/6, annual before 10/12).
     "prepare-due-reports": {

@@ -60,6 +60,16 @@ class Report(models.Model):
     progress = models.PositiveSmallIntegerField(_("tiến độ tạo tệp (%)"), default=0)
     issuing = models.BooleanField(default=False, editable=False)  # the job makes the final files
     error = models.TextField(_("lỗi"), blank=True)
+    # The build under way. Each request to generate is a new `attempt`, carried by its job, so a
+    # job redelivered after its worker died finishes the same build, while a late job of an
+    # older build does nothing. `runs` counts how often this build was started (a build that
+    # kills its worker each time is stopped, not retried forever); the job beats `heartbeat_at`
+    # while it works, and the sweep fails a build whose heartbeat has stopped.
+    attempt = models.PositiveIntegerField(default=0, editable=False)
+    runs = models.PositiveSmallIntegerField(default=0, editable=False)
+    queued_at = models.DateTimeField(_("yêu cầu tạo tệp lúc"), null=True, blank=True)
+    started_at = models.DateTimeField(_("bắt đầu tạo tệp lúc"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("còn hoạt động lúc"), null=True, blank=True)
     version = models.PositiveIntegerField(_("lần ban hành"), null=True, blank=True)
 
     # The parts Văn phòng writes before issuing.

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import Role, User
 from plans.models import Plan, Unit
+from reporting import builds
 from reporting.data import ReportData, build_report_data, plan_phases, scope_for
 from reporting.excel import render_xlsx
 from reporting.models import Report, ReportState
@@ -85,34 +87,52 @@ def build_data(report: Report, *, today: date) -> ReportData:
 
 
 def start_generation(*, report: Report, issue: bool = False) -> bool:
-    """Mark the report as being generated and queue the job (once the transaction commits).
+    """Mark the report as being generated (a new build) and queue its job once the transaction
+    commits (`builds.enqueue`: a broker that is down fails the build with a message).
 
     Returns False when it is already being generated or is issued: a double click queues
     nothing twice.
     """
-    from reporting.jobs import generate_report
-
     claimed = Report.objects.filter(
         pk=report.pk, state__in=[ReportState.DRAFT, ReportState.FAILED]
-    ).update(state=ReportState.GENERATING, progress=0, issuing=issue, error="")
-    if claimed:
-        transaction.on_commit(lambda: generate_report.delay(report.pk))
+    ).update(
+        state=ReportState.GENERATING,
+        progress=0,
+        issuing=issue,
+        error="",
+        attempt=F("attempt") + 1,
+        runs=0,
+        queued_at=timezone.now(),
+        started_at=None,
+        heartbeat_at=None,
+    )
     report.refresh_from_db()
+    if claimed:
+        transaction.on_commit(partial(builds.enqueue, report_id=report.pk, attempt=report.attempt))
     return bool(claimed)
 
 
 def _progress(report: Report, percent: int) -> None:
-    Report.objects.filter(pk=report.pk).update(progress=percent)
+    builds.beat(report_id=report.pk, attempt=report.attempt, progress=percent)
 
 
-def generate_files(*, report_id: int, today: date) -> Report:
+def generate_files(*, report_id: int, today: date, attempt: int | None = None) -> Report:
     """The job: read the data (or, when issuing, the snapshot Văn phòng reviewed), write the
-    Excel and PDF files, then leave the report a draft again — or issued, with its version."""
+    Excel and PDF files, then leave the report a draft again — or issued, with its version.
+
+    Safe to run twice (the job is requeued when its worker dies): a run of a build that is no
+    longer current (done, issued, failed by the sweep, replaced by a newer request) does
+    nothing, and a second run of the same build makes it again and leaves one set of files.
+    `attempt` is the build the job was queued for (by default, the current one).
+    """
     report = Report.objects.select_related("scope_unit", "scope_plan", "scope_leader").get(
         pk=report_id
     )
-    if report.state != ReportState.GENERATING:
+    attempt = report.attempt if attempt is None else attempt
+    if not builds.claim_run(report=report, attempt=attempt, now=timezone.now()):
+        report.refresh_from_db()
         return report
+    heartbeat = builds.Heartbeat(report_id=report_id, attempt=attempt)
     try:
         _progress(report, 5)
         if report.issuing and report.snapshot:
@@ -133,18 +153,48 @@ def generate_files(*, report_id: int, today: date) -> Report:
         _progress(report, 60)
         pdf = render_pdf(data, document)
         _progress(report, 95)
-        report.xlsx.save(report.file_name("xlsx"), ContentFile(xlsx), save=False)
-        report.pdf.save(report.file_name("pdf"), ContentFile(pdf), save=False)
         report.state = ReportState.ISSUED if report.issuing else ReportState.DRAFT
         report.progress, report.generated_at = 100, timezone.now()
-        report.save()
+        _save(report, files={"xlsx": xlsx, "pdf": pdf})
+    except builds.Superseded:
+        logger.info("Report %s: build %s is no longer current; stopped", report_id, attempt)
+        report.refresh_from_db()
     except Exception as error:  # any failure is shown on the report's page
         logger.exception("Report %s failed", report_id)
-        Report.objects.filter(pk=report_id).update(
-            state=ReportState.FAILED, issuing=False, error=str(error)[:1000]
-        )
+        builds.fail(report_id=report_id, attempt=attempt, error=str(error))
         raise
+    finally:
+        heartbeat.stop()
     return report
+
+
+def _save(report: Report, *, files: dict[str, bytes]) -> None:
+    """Write the files and the report, if the build is still the current one (its row locked
+    meanwhile, so the sweep cannot fail it halfway). The files are named after the build: a
+    file already there was left by a run of this same build whose worker died, and is replaced.
+    """
+    with transaction.atomic():
+        current = Report.objects.select_for_update().filter(
+            pk=report.pk, state=ReportState.GENERATING, attempt=report.attempt
+        )
+        if not current.exists():
+            raise builds.Superseded
+        saved = []
+        try:
+            for extension, content in files.items():
+                field = getattr(report, extension)
+                name = f"{report.pk}-{report.attempt}-{report.file_name(extension)}"
+                stored = field.field.generate_filename(report, name)
+                if field.storage.exists(stored):
+                    field.storage.delete(stored)
+                field.save(name, ContentFile(content), save=False)
+                saved.append(field)
+            report.heartbeat_at = timezone.now()
+            report.save()
+        except Exception:
+            for field in saved:
+                field.storage.delete(field.name)
+            raise
 
 
 def _next_version(report: Report) -> int:

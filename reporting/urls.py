@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:pk>/tien-do/", views.report_progress, name="progress"),
     path("<int:pk>/tao-tep/", views.report_generate, name="generate"),
     path("<int:pk>/ban-hanh/", views.report_issue, name="issue"),
+    path("<int:pk>/tao-lai/", views.report_retry, name="retry"),
     path("<int:pk>/tai/<str:fmt>/", views.report_download, name="download"),
 ]

@@ -96,22 +96,37 @@ def report_detail(request, pk: int):
 @login_required
 def report_progress(request, pk: int):
     report = _get_report(request, pk)
-    return render(request, "reporting/report_detail.html#progress", {"report": report})
+    return render(
+        request,
+        "reporting/report_detail.html#progress",
+        {"report": report, "can_edit": can_edit_reports(request.user)},
+    )
 
 
-def _generate(request, pk: int, *, issue: bool):
+def _generate(request, pk: int, *, issue: bool | None):
+    """Start a build (`issue` None: again what failed). A double click starts one build; with
+    the broker down, the report is failed at once, and its page says so and offers "Tạo lại"."""
     report = _get_report(request, pk)
+    retry = issue is None
+    if retry:
+        issue = report.issuing
     _require(can_edit_reports(request.user) if issue else True)
     if not report.is_editable:
         messages.warning(request, _("Báo cáo này đang được tạo tệp hoặc đã ban hành."))
+    elif retry and report.state != ReportState.FAILED:
+        messages.info(request, _("Báo cáo này đã được tạo lại."))
     else:
         if issue:
             Report.objects.filter(pk=report.pk).update(issued_by=request.user)
         with transaction.atomic():
             services.start_generation(report=report, issue=issue)
+        report.refresh_from_db()  # queued on commit, or failed (shown with "Tạo lại")
     if request.htmx:
-        report.refresh_from_db()
-        return render(request, "reporting/report_detail.html#progress", {"report": report})
+        return render(
+            request,
+            "reporting/report_detail.html#progress",
+            {"report": report, "can_edit": can_edit_reports(request.user)},
+        )
     return redirect("reporting:detail", pk=report.pk)
 
 
@@ -125,6 +140,12 @@ def report_generate(request, pk: int):
 @require_POST
 def report_issue(request, pk: int):
     return _generate(request, pk, issue=True)
+
+
+@login_required
+@require_POST
+def report_retry(request, pk: int):
+    return _generate(request, pk, issue=None)
 
 
 @login_required

@@ -9,6 +9,8 @@ well, and read the same on a phone.
 from __future__ import annotations
 
 import calendar
+import logging
+import time
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -17,11 +19,14 @@ from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 
 from plans.models import Phase, Plan, Unit
 from tasks.figures import Figures, count_figures_by
 from tasks.models import ProgressUpdate, Task
 from tasks.punctuality import DONE_GROUP, Punctuality, days_late
+
+log = logging.getLogger(__name__)
 
 # A task due within DUE_SOON_DAYS whose progress is still below this is "at risk".
 AT_RISK_PERCENT = 50
@@ -291,6 +296,7 @@ def pick_group(key: str | None, counts: list[tuple[Group, int]]) -> Group:
 
 
 CACHE_SECONDS = 600
+CACHE_ERRORS = (RedisError, OSError)  # the server down, unreachable or too slow
 
 
 def data_version() -> str:
@@ -299,10 +305,54 @@ def data_version() -> str:
     return f"{seen['count']}-{seen['last'].timestamp() if seen['last'] else 0}"
 
 
+# When the cache fails (Redis down), the figures are computed without it for this long before it
+# is tried again: a page does not wait on a dead server each time, and the log gets one warning
+# per outage rather than a traceback per request.
+CACHE_RETRY_SECONDS = 30
+_cache_down_until = 0.0
+
+
 def cached(key: str, build):
     """`build()`, kept until any task changes: a dashboard aggregates every task (about a second
-    at 100,000 tasks), yet must never show figures older than the last update."""
-    return cache.get_or_set(f"dashboards:{data_version()}:{key}", build, CACHE_SECONDS)
+    at 100,000 tasks), yet must never show figures older than the last update.
+
+    The cache only saves work: when it fails, the figures are computed all the same.
+    """
+    if time.monotonic() < _cache_down_until:
+        return build()
+    full_key = f"dashboards:{data_version()}:{key}"
+    try:
+        value = cache.get(full_key)
+    except CACHE_ERRORS as error:
+        _cache_failed(error)
+        return build()
+    if value is None:
+        value = build()
+        try:
+            cache.set(full_key, value, CACHE_SECONDS)
+        except CACHE_ERRORS as error:
+            _cache_failed(error)
+            return value
+    _cache_works()
+    return value
+
+
+def _cache_failed(error: Exception) -> None:
+    global _cache_down_until
+    if not _cache_down_until:
+        log.warning(
+            "Cache unavailable (%s: %s): dashboard figures are computed without it",
+            type(error).__name__,
+            error,
+        )
+    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+
+
+def _cache_works() -> None:
+    global _cache_down_until
+    if _cache_down_until:
+        log.info("Cache available again")
+        _cache_down_until = 0.0
 
 
 def task_base(user) -> QuerySet:

@@ -48,7 +48,7 @@ def test_generating_a_draft_writes_both_files_and_keeps_a_snapshot(
     report = services.create_draft(kind="semiannual", code="2026-H1", by=office)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.start_generation(report=report)
-    no_queue.assert_called_once_with(report.pk)
+    no_queue.assert_called_once_with(report.pk, report.attempt)
     assert not services.start_generation(report=report)  # a double click queues nothing
 
     report = services.generate_files(report_id=report.pk, today=TODAY)

@@ -65,7 +65,7 @@ def test_a_leader_picks_six_months_and_the_report_is_generated(
     assert report.title == "Kết quả thực hiện nhiệm vụ 6 tháng đầu năm 2026"
     assert (report.period_start, report.period_end) == (date(2025, 12, 15), date(2026, 6, 14))
     assert report.state == ReportState.GENERATING
-    no_queue.assert_called_once_with(report.pk)
+    no_queue.assert_called_once_with(report.pk, report.attempt)
 
 
 def test_a_custom_range_needs_both_dates(client, office):
