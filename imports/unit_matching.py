@@ -443,3 +443,10 @@ def find_collective(cell: str) -> Collective | None:
 
 def match_names(cell: str, units: Sequence[UnitName]) -> tuple[list[NameMatch], Collective | None]:
     return UnitMatcher(units).match(cell)
+
+
+def looks_like_unit_name(text: str) -> bool:
+    """Whether a cell reads like the name of a unit or a group of units ("Sở Nội vụ", "Các
+    phòng", "UBND các xã"): used to guess the lead column of a table without a header."""
+    head = fold(text)[:40] + " "
+    return head.startswith(_NAME_START_PREFIXES) and not head.startswith(_NOT_NAME_STARTS)
