@@ -8,6 +8,7 @@ is `plans.deadlines`. This module puts them together and writes. Nothing is writ
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from imports.people import PeopleMatcher, Person
 from imports.tables import Column, Problem, ReadTable, SourceRow
 from imports.unit_matching import Collective, NameMatch, UnitMatcher, UnitName
 from plans.deadlines import PERIODIC, Deadline, DeadlineKind, Frequency, interpret_deadline
@@ -43,6 +45,11 @@ class UnderstoodRow:
     fans_out: bool = False
     warnings: list[str] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
+    # rõ người and rõ thẩm quyền when the table names them: as written, and the user matched
+    person_written: str = ""
+    person_id: int | None = None
+    authority_written: str = ""
+    authority_user_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -138,6 +145,57 @@ def _matched_ids(matches: list[NameMatch]) -> tuple[list[int], list[str]]:
     return ids, unmatched
 
 
+def _first_day(deadline: Deadline) -> date | None:
+    """Where a written period begins: "Tháng 3/2026" → 01/03/2026, "Quý II/2026" → 01/04/2026."""
+    if deadline.start is not None or deadline.due is None:
+        return deadline.start
+    months_back = {
+        DeadlineKind.MONTH: 0,
+        DeadlineKind.QUARTER: 2,
+        DeadlineKind.HALF_YEAR: 5,
+        DeadlineKind.YEAR: 11,
+    }
+    if deadline.kind == DeadlineKind.DATE:
+        return deadline.due
+    if deadline.kind not in months_back:
+        return None
+    month = deadline.due.month - months_back[deadline.kind]
+    return date(deadline.due.year, month, 1)
+
+
+def _with_period(
+    row: SourceRow, deadline: Deadline, *, reference: date, warnings: list[str]
+) -> Deadline:
+    """A start or period column ("Ngày bắt đầu", "Thời gian thực hiện") gives the start; with no
+    deadline column at all, a period such as "2026-2027" is the deadline itself."""
+    written = row.cells.get(Column.PERIOD, "")
+    if not written:
+        return deadline
+    period = interpret_deadline(written, reference=reference)
+    if not row.cells.get(Column.DEADLINE) and row.deadline_date is None:
+        return dataclasses.replace(period, text=written)
+    start = _first_day(period)
+    if start is None:
+        warnings.append(
+            _("Không đọc được thời gian bắt đầu “%(w)s”; đã giữ trong ghi chú.") % {"w": written}
+        )
+        return deadline
+    if deadline.due is not None and start > deadline.due:
+        warnings.append(
+            _("Ngày bắt đầu %(s)s sau thời hạn %(d)s: cần xem lại.")
+            % {"s": start.strftime("%d/%m/%Y"), "d": deadline.due.strftime("%d/%m/%Y")}
+        )
+    return deadline if deadline.start else dataclasses.replace(deadline, start=start)
+
+
+def _section(row: SourceRow) -> str:
+    """The group column when the table has one (with the section row above, if any)."""
+    group = row.cells.get(Column.GROUP, "")
+    if group and row.section and fold(group) not in fold(row.section):
+        return f"{row.section} — {group}"
+    return group or row.section
+
+
 def understand_row(
     row: SourceRow,
     *,
@@ -145,6 +203,7 @@ def understand_row(
     matcher: UnitMatcher,
     units: Sequence[Unit],
     issuing_unit: Unit | None,
+    people: PeopleMatcher | None = None,
 ) -> UnderstoodRow:
     cells = row.cells
     deadline = understand_deadline(row, reference=reference)
@@ -181,13 +240,24 @@ def understand_row(
         )
     if not cells.get(Column.LEAD):
         warnings.append(_("Chưa có đơn vị chủ trì."))
+    deadline = _with_period(row, deadline, reference=reference, warnings=warnings)
     if deadline.needs_review:
         warnings.append(_("Thời hạn cần xem lại: %(reason)s") % {"reason": deadline.reason})
+    person = (people or PeopleMatcher(())).match(cells.get(Column.PERSON, ""))
+    authority = (people or PeopleMatcher(())).match(cells.get(Column.AUTHORITY, ""))
+    if person.ambiguous:
+        warnings.append(
+            _("Có nhiều người tên “%(name)s”: chọn người thực hiện sau khi nhập.")
+            % {"name": person.written}
+        )
+    notes = dict(row.notes)
+    if cells.get(Column.PERIOD):
+        notes.setdefault(_("Thời gian thực hiện"), cells[Column.PERIOD])
 
     return UnderstoodRow(
         line=row.line,
         order_label=row.order_label,
-        section=row.section,
+        section=_section(row),
         content=cells.get(Column.CONTENT, ""),
         lead_written=cells.get(Column.LEAD, ""),
         coordinating_written=cells.get(Column.COORDINATING, ""),
@@ -199,7 +269,11 @@ def understand_row(
         unmatched=unmatched + coord_unmatched,
         fans_out=fans_out,
         warnings=warnings,
-        notes=row.notes,
+        notes=notes,
+        person_written=person.written,
+        person_id=person.user_id,
+        authority_written=authority.written,
+        authority_user_id=authority.user_id,
     )
 
 
@@ -208,13 +282,34 @@ def understand(
 ) -> Understanding:
     units = list(Unit.objects.all())
     matcher = UnitMatcher(unit_names(units))
+    people = people_matcher() if _names_people(table) else None
     rows = [
         understand_row(
-            row, reference=plan_reference, matcher=matcher, units=units, issuing_unit=issuing_unit
+            row,
+            reference=plan_reference,
+            matcher=matcher,
+            units=units,
+            issuing_unit=issuing_unit,
+            people=people,
         )
         for row in table.rows
     ]
     return Understanding(rows=rows, problems=table.problems, headers=table.headers)
+
+
+def _names_people(table: ReadTable) -> bool:
+    return any(
+        row.cells.get(Column.PERSON) or row.cells.get(Column.AUTHORITY) for row in table.rows
+    )
+
+
+def people_matcher() -> PeopleMatcher:
+    from accounts.models import User
+
+    users = User.objects.filter(is_active=True).only("pk", "full_name", "first_name", "last_name")
+    return PeopleMatcher(
+        Person(id=user.pk, name=user.full_name or user.get_full_name()) for user in users
+    )
 
 
 @dataclass
@@ -246,7 +341,8 @@ IMPORTED_FIELDS = {
     "notes": _("ghi chú"),
     "phase_id": _("giai đoạn"),
     "authority_user_id": None,
-    "authority_body": None,
+    "authority_body": _("cấp có thẩm quyền"),
+    "assignee_as_written": _("người chịu trách nhiệm"),
 }
 
 
@@ -283,8 +379,9 @@ def _row_fields(
         "deadline_review_reason": deadline.reason,
         "notes": "\n".join(f"{k}: {v}" for k, v in row.notes.items()),
         "phase_id": phase_id,
-        "authority_user_id": None,
-        "authority_body": authority_body,
+        "authority_user_id": row.authority_user_id,
+        "authority_body": (row.authority_written or authority_body)[:255],
+        "assignee_as_written": row.person_written[:255],
     }
 
 
@@ -333,14 +430,17 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
             "lead_unit_id": lead_id,
             "fans_out": parent is None and row_fans_out(row),
         }
-        if lead_id is not None and lead_id in leaders:
+        if fields["authority_user_id"] is None and lead_id is not None and lead_id in leaders:
             fields["authority_user_id"] = leaders[lead_id]
+        # The person the table names is the assignee unless someone has assigned one since.
+        assignee = row.person_id if parent is None or not row_fans_out(row) else None
         if task is None:
             task = Task(
                 plan=plan,
                 parent=parent,
                 order_label=row.order_label,
                 due_date=fields["original_due_date"],
+                assignee_id=assignee,
                 **fields,
             )
             task._history_user = by
@@ -359,6 +459,9 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
                 # The document's deadline changed: the task follows it. (A recurring task's
                 # due date is its current period's, kept by its occurrences.)
                 task.due_date = task.original_due_date
+            if assignee is not None and task.assignee_id is None:
+                task.assignee_id = assignee
+                changed.append("assignee")
             if set(task.coordinating_units.values_list("pk", flat=True)) != set(coordinating_ids):
                 task.coordinating_units.set(coordinating_ids)
                 changed.append("coordinating_units")

@@ -95,10 +95,11 @@ _SYNONYMS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
         "workstream", "pillar",
     )),
     (Column.PERIOD, _STRONG, (
-        "bat dau", "ngay bat dau", "thoi gian bat dau", "khoi cong", "start", "start date",
+        "bat dau", "ngay bat dau", "thoi gian bat dau", "khoi cong", "khoi dong", "ngay trien khai",
+        "start", "start date",
         "begin", "from", "period",
     )),
-    (Column.PERIOD, _WEAK, ("thoi gian thuc hien", "giai doan")),
+    (Column.PERIOD, _WEAK, ("thoi gian thuc hien", "thoi gian trien khai", "giai doan")),
     (Column.DEADLINE, _STRONG, (
         "thoi han", "han hoan thanh", "thoi diem hoan thanh", "thoi gian hoan thanh",
         "thoi gian trinh", "han trinh", "deadline", "due", "due date", "due on", "end",

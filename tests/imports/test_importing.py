@@ -170,3 +170,76 @@ def test_parse_deadlines_reads_one_text_per_line_and_writes_json_lines(monkeypat
         "reason",
     }
     assert lines[2]["needs_review"] is True
+
+
+# --- Every "rõ" the table gives lands in its field -------------------------------------------
+
+RO_TABLE = (
+    "TT\tLĩnh vực phụ trách\tCông việc cụ thể\tĐơn vị đầu mối\tNgười chịu trách nhiệm chính\t"
+    "Cấp phê duyệt kết quả\tNgày khởi động\tHạn hoàn thành\tKinh phí dự kiến\n"
+    "1\tChuyển đổi số\tXây dựng kho dữ liệu dùng chung\tVăn phòng Sở\tnguyen van an\t"
+    "Giám đốc Sở\tTháng 3/2026\tQuý IV/2026\t1.200.000.000\n"
+    "2\tCải cách hành chính\tRà soát thủ tục nội bộ\tVăn phòng Sở\tTrần Thị Hoa\t"
+    "Chủ tịch UBND tỉnh\t\tTháng 12/2026\t\n"
+)
+
+
+def test_person_authority_group_start_and_unmapped_columns_land_on_the_task(department):
+    from tests.factories import UserFactory
+
+    an = UserFactory(full_name="Nguyễn Văn An")
+    UserFactory(full_name="Trần Thị Hoa")
+    UserFactory(full_name="Trần Thị Hoa")  # two people of that name: left for a person
+    director = UserFactory(full_name="Lê Minh Quang", title="Giám đốc Sở")
+    understanding = understand(
+        read_text(RO_TABLE), plan_reference=date(2026, 1, 5), issuing_unit=None
+    )
+    first, second = understanding.rows
+    assert first.person_id == an.pk
+    assert second.person_id is None
+    assert any("nhiều người tên “Trần Thị Hoa”" in w for w in second.warnings)
+
+    save_rows(plan=department, understanding=understanding, today=date(2026, 1, 5))
+
+    task = Task.objects.get(plan=department, order_label="1")
+    assert task.assignee == an
+    assert task.assignee_as_written == "nguyen van an"
+    assert task.authority_body == "Giám đốc Sở"
+    assert task.authority_user != director  # a title is not a name: kept as written
+    assert task.section == "Chuyển đổi số"
+    assert task.start_date == date(2026, 3, 1)
+    assert task.original_due_date == date(2026, 12, 31)
+    assert "Kinh phí dự kiến: 1.200.000.000" in task.notes
+    assert "Tháng 3/2026" in task.notes
+    other = Task.objects.get(plan=department, order_label="2")
+    assert other.assignee is None
+    assert other.assignee_as_written == "Trần Thị Hoa"
+    assert other.authority_body == "Chủ tịch UBND tỉnh"
+    assert other.section == "Cải cách hành chính"
+
+
+def test_an_authority_naming_a_user_is_that_user(department):
+    from tests.factories import UserFactory
+
+    deputy = UserFactory(full_name="Lê Hùng")
+    text = (
+        "STT\tNội dung\tChủ trì\tLãnh đạo chỉ đạo\tThời hạn\n"
+        "1\tViệc A\tVăn phòng Sở\tPGĐ Lê Hùng\tNăm 2026\n"
+    )
+    understanding = understand(read_text(text), plan_reference=date(2026, 1, 5), issuing_unit=None)
+
+    save_rows(plan=department, understanding=understanding, today=date(2026, 1, 5))
+
+    task = Task.objects.get(plan=department)
+    assert task.authority_user == deputy
+    assert task.authority_body == "PGĐ Lê Hùng"
+
+
+def test_a_period_column_is_the_deadline_when_the_table_has_no_deadline_column(department):
+    text = "STT\tNội dung\tChủ trì\tThời gian thực hiện\n1\tViệc A\tVăn phòng Sở\t2026-2027\n"
+    (row,) = understand(
+        read_text(text), plan_reference=date(2026, 1, 5), issuing_unit=None
+    ).rows
+
+    assert row.deadline.due == date(2027, 12, 31)
+    assert row.deadline.start == date(2026, 1, 1)

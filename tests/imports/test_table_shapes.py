@@ -220,3 +220,34 @@ def test_a_group_column_and_people_and_authority_columns_are_read():
     assert row.cells[Column.AUTHORITY] == "Phó Giám đốc Lê Hùng"
     assert row.cells[Column.PERSON] == "Nguyễn Văn An"
     assert row.cells[Column.DEADLINE] == "Tháng 5/2026"
+
+
+ISSUE_WORDINGS = [
+    (Column.CONTENT, ["Tên nhiệm vụ", "Nhiệm vụ, giải pháp", "Tên đề án", "Tên chương trình",
+                      "Tên công trình", "Công việc"]),
+    (Column.LEAD, ["Đơn vị thực hiện", "Đơn vị chủ trì thực hiện", "Đơn vị đầu mối",
+                   "Cơ quan thực hiện", "Cơ quan tham mưu"]),
+    (Column.DEADLINE, ["Thời hạn", "Hạn hoàn thành", "Thời gian trình", "Tiến độ",
+                       "Thời điểm hoàn thành"]),
+    (Column.PRODUCT, ["Kết quả/sản phẩm", "Hình thức văn bản"]),
+    (Column.PERSON, ["Người chịu trách nhiệm", "Cán bộ theo dõi"]),
+    (Column.AUTHORITY, ["Cấp trình", "Cấp có thẩm quyền", "Lãnh đạo phụ trách"]),
+    (Column.GROUP, ["Lĩnh vực", "Nhóm nhiệm vụ"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "wording"), [(kind, w) for kind, words in ISSUE_WORDINGS for w in words]
+)
+def test_each_wording_seen_in_real_tables_names_its_column(kind, wording):
+    others = {
+        Column.CONTENT: "Nội dung", Column.LEAD: "Chủ trì", Column.DEADLINE: "Thời hạn",
+        Column.PRODUCT: "Sản phẩm",
+    }
+    headers = [wording] + [text for column, text in others.items() if column != kind]
+    text = "\t".join(headers) + "\n" + "\t".join(f"ô {n}" for n in range(len(headers)))
+
+    table = read_text(text)
+
+    assert table.headers[kind] == wording
+    assert table.rows[0].cells[kind] == "ô 0"
