@@ -103,3 +103,42 @@ class RowForm(forms.Form):
         label=_("Sản phẩm, kết quả"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     deadline = forms.CharField(label=_("Thời hạn"), required=False)
+
+
+class ColumnsForm(forms.Form):
+    """The mapping step: what each source column is, and which line is the header."""
+
+    header_line = forms.IntegerField(
+        label=_("Dòng tiêu đề"),
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
+        help_text=_("Số dòng trong tệp; để 0 khi bảng không có dòng tiêu đề."),
+    )
+
+    def __init__(self, *args, width: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        from imports.tables.columns import Choice
+
+        self.width = width
+        for position in range(width):
+            self.fields[f"col_{position}"] = forms.ChoiceField(
+                label=_("Cột %(n)s") % {"n": column_letter(position)},
+                choices=Choice.choices,
+                initial=Choice.NOTES,
+            )
+
+    def mapping(self) -> dict[int, str]:
+        return {
+            position: self.cleaned_data[f"col_{position}"] for position in range(self.width)
+        }
+
+
+def column_letter(position: int) -> str:
+    """A, B, … Z, AA, AB …: the letters a clerk sees in Excel."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

@@ -551,9 +551,12 @@ def rows_from_json(data: Iterable[dict]) -> list[SourceRow]:
 
 
 def start_draft(*, by, plan: Plan | None, new_plan: dict, source_name: str, table: ReadTable):
+    from imports.mapping import draft_source_fields, with_remembered_columns
     from imports.models import ImportDraft
 
+    table = with_remembered_columns(table)
     return ImportDraft.objects.create(
+        **draft_source_fields(table),
         created_by=by,
         plan=plan,
         new_plan=new_plan,

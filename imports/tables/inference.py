@@ -79,24 +79,17 @@ def infer_layout(rows: Sequence[_RawRow]) -> tuple[int, _Layout] | None:
         return None
     first = wide[0]
     body = [rows[i] for i in wide[: _SAMPLE_ROWS + 1]]
-    header = body[0] if _unnamed_header(body) else None
-    if header is not None:
-        body = body[1:]
     width = max(len(row.cells) for row in body)
-    profiles = []
-    for position in range(width):
-        seen: set[object] = set()
-        texts = []
-        for row in body:
-            cell = row.cell(position)
-            # A value merged over several columns counts once, in its first column.
-            if cell.text and cell.key not in seen and row.positions(cell)[0] == position:
-                seen.add(cell.key)
-                texts.append(cell.text)
-        profiles.append(_Profile(position, texts))
-    found = _assign(profiles, rows=len(body))
+    # First as if the first row were a header in words we do not know; if its cells read like
+    # the columns found below them, it was a task after all.
+    header: _RawRow | None = body[0]
+    found = _assign(_profiles(body[1:], width), rows=len(body) - 1)
+    if not _could_be_header(body[0]) or _fits(body[0], found) or len(body) <= _MIN_ROWS:
+        header = None
+        found = _assign(_profiles(body, width), rows=len(body))
     if not _qualifies({pos: col for pos, (col, _how) in found.items()}):
         return None
+    profiles = _profiles(body[1:] if header else body, width)
     texts = [header.cell(p).text if header else "" for p in range(width)]
     readings = {
         position: ColumnReading(
@@ -119,14 +112,40 @@ def infer_layout(rows: Sequence[_RawRow]) -> tuple[int, _Layout] | None:
     return (first if header else first - 1), layout
 
 
-def _unnamed_header(body: Sequence[_RawRow]) -> bool:
-    """A first row of short words above rows of sentences: a header in words we do not know."""
-    top = body[0]
-    if not _could_be_header(top) or len(body) < _MIN_ROWS + 1:
-        return False
-    longest_below = max(len(cell.text) for row in body[1:] for cell in row.filled())
-    return longest_below > _MAX_HEADER_CELL and all(
-        len(cell.text) <= _MAX_HEADER_CELL for cell in top.filled()
+def _profiles(body: Sequence[_RawRow], width: int) -> list[_Profile]:
+    profiles = []
+    for position in range(width):
+        seen: set[object] = set()
+        texts = []
+        for row in body:
+            cell = row.cell(position)
+            # A value merged over several columns counts once, in its first column.
+            if cell.text and cell.key not in seen and row.positions(cell)[0] == position:
+                seen.add(cell.key)
+                texts.append(cell.text)
+        profiles.append(_Profile(position, texts))
+    return profiles
+
+
+_TESTS = {
+    Column.ORDER: _is_label,
+    Column.DEADLINE: _is_dateish,
+    Column.LEAD: looks_like_unit_name,
+    Column.COORDINATING: looks_like_unit_name,
+    Column.PRODUCT: _is_product,
+    Column.PERSON: _is_person,
+}
+
+
+def _fits(row: _RawRow, found: dict[int, tuple[Column, str]]) -> bool:
+    """Whether a row's cells read like the columns found below it (then it is no header)."""
+    content = next((p for p, (col, _how) in found.items() if col == Column.CONTENT), None)
+    if content is not None and len(row.cell(content).text) > _MAX_HEADER_CELL:
+        return True
+    return any(
+        _TESTS[column](row.cell(position).text)
+        for position, (column, _how) in found.items()
+        if column in _TESTS and row.cell(position).text
     )
 
 
@@ -143,7 +162,11 @@ def _assign(profiles: list[_Profile], *, rows: int) -> dict[int, tuple[Column, s
     orders = [p for p in free(_is_label, 0.7) if p.words <= 1.5]
     if orders:
         found[orders[0].position] = (Column.ORDER, _("Số thứ tự, chữ số La Mã"))
-    dates = sorted(free(_is_dateish, 0.6), key=lambda p: -p.share(_is_dateish))
+    # Deadlines are short; a sentence naming a year ("… năm 2026") is a task.
+    dates = sorted(
+        (p for p in free(_is_dateish, 0.6) if p.words <= _PRODUCT_MAX_WORDS),
+        key=lambda p: (-p.share(_is_dateish), p.words),
+    )
     if dates:
         found[dates[0].position] = (Column.DEADLINE, _("Các ô ghi thời gian (tháng, quý, năm…)"))
     units = free(looks_like_unit_name, 0.5)
