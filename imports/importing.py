@@ -65,7 +65,7 @@ class UnderstoodRow:
         rule = self.deadline.recurrence
         if rule is None:
             return ""
-        days = ", ".join(f"{d:02d}/{m:02d}" for m, d in rule.dates[:4])
+        days = _schedule_label(rule.dates)
         since = _(" từ năm %(y)s") % {"y": rule.first_year} if rule.first_year else ""
         return f"{Frequency(rule.freq).label}{' (' + days + ')' if days else ''}{since}"
 
@@ -85,6 +85,21 @@ class UnderstoodRow:
         data["deadline"] = self.deadline.to_json()
         data["missing"] = [str(label) for label in self.missing]
         return data
+
+
+def _schedule_label(dates: Sequence[tuple[int, int]]) -> str:
+    """"ngày 24 hằng tháng", "cuối tháng", "09/06, 09/12": never a 29/02 a year may not have."""
+    month_ends = {(m, d) for m, d in dates if d >= calendar.monthrange(2000, m)[1]}
+    if len(dates) == 12:
+        if len(month_ends) == 12:
+            return _("ngày cuối tháng")
+        if len({d for _m, d in dates}) == 1:
+            return _("ngày %(d)s hằng tháng") % {"d": dates[0][1]}
+    shown = [
+        _("cuối tháng %(m)02d") % {"m": m} if (m, d) in month_ends else f"{d:02d}/{m:02d}"
+        for m, d in dates[:4]
+    ]
+    return ", ".join(shown) + (", …" if len(dates) > 4 else "")
 
 
 @dataclass

@@ -243,3 +243,18 @@ def test_a_period_column_is_the_deadline_when_the_table_has_no_deadline_column(d
 
     assert row.deadline.due == date(2027, 12, 31)
     assert row.deadline.start == date(2026, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("written", "label"),
+    [
+        ("Hằng tháng trước ngày 25", "Hằng tháng (ngày 24 hằng tháng) từ năm 2026"),
+        ("Hằng tháng", "Hằng tháng (ngày cuối tháng) từ năm 2026"),
+    ],
+)
+def test_a_monthly_schedule_is_shown_without_a_day_that_does_not_exist(department, written, label):
+    text = HEADER + f"1\tBáo cáo tiến độ\tVăn phòng Sở\t\tBáo cáo\t{written}\n"
+    (row,) = understand(read_text(text), plan_reference=date(2026, 1, 5), issuing_unit=None).rows
+
+    assert row.recurrence_label == label
+    assert "29/02" not in row.recurrence_label
