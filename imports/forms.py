@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from imports.tables import MAX_BYTES, ReadTable, TableError, read_text, read_upload
 from plans.models import DocumentKind, Plan, Unit
 from plans.text import clean
+from tasks.forms import DATE_WIDGET
 
 
 class ImportStartForm(forms.Form):
@@ -27,7 +28,7 @@ class ImportStartForm(forms.Form):
         required=False,
         help_text=_("Để “các phòng, đơn vị” được giao cho đúng các đơn vị trực thuộc."),
     )
-    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False)
+    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False, widget=DATE_WIDGET)
     title = forms.CharField(
         label=_("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -46,6 +47,12 @@ class ImportStartForm(forms.Form):
             }
         ),
     )
+
+    def clean_issued_on(self):
+        issued_on = self.cleaned_data["issued_on"]
+        if issued_on and not 1990 <= issued_on.year <= 2100:
+            raise forms.ValidationError(_("Ngày ban hành không hợp lệ (năm 1990–2100)."))
+        return issued_on
 
     def clean(self):
         data = super().clean()

@@ -132,6 +132,7 @@ def collective_members(
         if u.is_active
         and u.kind in collective.kinds
         and (parent_id is None or u.parent_id == parent_id)
+        and fold(u.name).startswith(collective.name_starts)
     ]
 
 
@@ -153,8 +154,10 @@ def understand_deadline(row: SourceRow, *, reference: date) -> Deadline:
 def _matched_ids(matches: list[NameMatch]) -> tuple[list[int], list[str]]:
     ids, unmatched = [], []
     for match in matches:
-        if match.unit_id is None:
+        if match.unit_id is None and not match.other_level:
             unmatched.append(match.written)
+        elif match.unit_id is None:
+            continue  # warned about on its own: a unit of another level
         elif match.unit_id not in ids:
             ids.append(match.unit_id)
     return ids, unmatched
@@ -245,9 +248,20 @@ def understand_row(
         )
     if coord_collective and coord_collective.kinds:
         members = collective_members(coord_collective, units=units, within=issuing_unit)
-        coordinating_ids = [
-            pk for pk in dict.fromkeys([*coordinating_ids, *members]) if pk not in lead_ids
-        ]
+        coordinating_ids = list(dict.fromkeys([*coordinating_ids, *members]))
+    if not fans_out:
+        # A unit never coordinates on its own task (a fanned-out row drops each child's own).
+        coordinating_ids = [pk for pk in coordinating_ids if pk not in lead_ids]
+    names = {u.pk: u.name for u in units}
+    for match in [*lead_matches, *coord_matches]:
+        if match.other_level:
+            warnings.append(
+                _(
+                    "“%(w)s” giống tên “%(u)s” nhưng khác cấp (Sở/phòng và tỉnh/thành phố): "
+                    "chọn đúng đơn vị."
+                )
+                % {"w": match.written, "u": ", ".join(names.get(i, "") for i in match.candidates)}
+            )
     for name in [*unmatched, *coord_unmatched]:
         warnings.append(
             _("Chưa nhận ra đơn vị “%(name)s”: chọn đơn vị tương ứng hoặc tạo mới.")
@@ -508,7 +522,7 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
                     fields,
                     lead_id=lead_id,
                     parent=parent,
-                    coordinating_ids=row.coordinating_ids,
+                    coordinating_ids=[pk for pk in row.coordinating_ids if pk != lead_id],
                 )
         else:
             lead_id = row.lead_ids[0] if row.lead_ids else None

@@ -113,7 +113,7 @@ def import_row(request, pk: int, index: int):
             correct_draft_row(draft, index, cells=cells, order_label=data["order_label"])
             if not request.htmx:
                 return redirect(reverse("imports:import_preview", args=[pk]) + f"#dong-{index}")
-            return _row(request, draft, index, "import-row")
+            return _row(request, draft, index, "import-row-saved")
         return _row(request, draft, index, "import-row-form", form=form)
     if request.GET.get("edit"):
         cells = source["cells"]
@@ -137,6 +137,7 @@ def _row(request, draft, index: int, partial: str, form=None):
         "draft": draft,
         "index": index,
         "row": understanding.rows[index],
+        "understanding": understanding,
         "form": form,
         "units": _unit_names(understanding),
         "all_units": Unit.objects.filter(is_active=True).values_list("name", flat=True),

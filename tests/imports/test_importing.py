@@ -258,3 +258,38 @@ def test_a_monthly_schedule_is_shown_without_a_day_that_does_not_exist(departmen
 
     assert row.recurrence_label == label
     assert "29/02" not in row.recurrence_label
+
+
+def test_the_specialised_divisions_fan_out_to_the_phong_only_and_none_coordinates_itself(
+    department,
+):
+    text = HEADER + "1\tRà soát quy trình\tCác phòng chuyên môn\tVăn phòng Sở, Phòng Chuyển đổi số"
+    text += "\tBáo cáo\tQuý IV/2026\n"
+    understanding = understand(
+        read_text(text), plan_reference=date(2026, 6, 1), issuing_unit=department.issuing_unit
+    )
+    (row,) = understanding.rows
+    names = dict(Unit.objects.values_list("pk", "name"))
+
+    assert sorted(names[pk] for pk in row.lead_ids) == sorted(
+        u.name
+        for u in Unit.objects.filter(parent=department.issuing_unit, kind="division")
+        if u.name.startswith("Phòng")
+    )
+    save_rows(plan=department, understanding=understanding, today=date(2026, 6, 1))
+
+    for task in Task.objects.filter(plan=department, parent__isnull=False):
+        assert task.lead_unit_id not in set(task.coordinating_units.values_list("pk", flat=True))
+    assert not Task.objects.filter(lead_unit__name__startswith="Văn phòng").exists()
+    assert not Task.objects.filter(lead_unit__kind="centre").exists()
+
+
+def test_thanh_tra_so_is_not_taken_for_the_city_inspectorate(department):
+    text = HEADER + "1\tThanh tra công vụ\tThanh tra Sở\t\tBáo cáo\tNăm 2026\n"
+    Unit.objects.create(name="Thanh tra thành phố", kind="department")
+    (row,) = understand(
+        read_text(text), plan_reference=date(2026, 6, 1), issuing_unit=None
+    ).rows
+
+    assert row.lead_ids == []
+    assert any("khác cấp" in warning for warning in row.warnings)
