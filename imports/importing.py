@@ -323,7 +323,23 @@ def understand(
         )
         for row in table.rows
     ]
+    _warn_repeated_numbers(rows)
     return Understanding(rows=rows, problems=table.problems, headers=table.headers)
+
+
+def _warn_repeated_numbers(rows: Sequence[UnderstoodRow]) -> None:
+    """An STT written twice is kept as written (two tasks), but a person should know."""
+    lines: dict[str, list[int]] = {}
+    for row in rows:
+        if row.order_label:
+            lines.setdefault(row.order_label, []).append(row.line)
+    for row in rows:
+        repeated = lines.get(row.order_label, [])
+        if len(repeated) > 1:
+            row.warnings.append(
+                _("STT %(n)s lặp lại ở các dòng %(lines)s: kiểm tra lại số thứ tự.")
+                % {"n": row.order_label, "lines": ", ".join(map(str, repeated))}
+            )
 
 
 def _names_people(table: ReadTable) -> bool:
@@ -441,19 +457,21 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
     )
     phases = list(plan.phases.all())
     authority_body = plan.default_authority or plan.issuing_body
-    existing = {
-        (
+    # Tasks by STT (and unit, for a fanned-out row's tasks), in table order: an STT written twice
+    # ("1", "1") is two tasks, matched again in the order they come.
+    existing: dict[tuple, list[Task]] = {}
+    for task in plan.tasks.select_related("parent"):
+        key = (
             task.parent.order_label if task.parent_id else task.order_label,
             task.lead_unit_id if task.parent_id else None,
-        ): task
-        for task in plan.tasks.select_related("parent")
-    }
+        )
+        existing.setdefault(key, []).append(task)
     seen: set[int] = set()
     result = ImportResult()
 
     def upsert(row: UnderstoodRow, fields: dict, *, lead_id, parent, coordinating_ids) -> Task:
         key = (row.key, lead_id if parent else None)
-        task = existing.get(key)
+        task = existing[key].pop(0) if existing.get(key) else None
         fields = {
             **fields,
             "lead_unit_id": lead_id,
@@ -528,7 +546,9 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
             lead_id = row.lead_ids[0] if row.lead_ids else None
             upsert(row, fields, lead_id=lead_id, parent=None, coordinating_ids=row.coordinating_ids)
 
-    result.not_in_table = [str(task) for task in existing.values() if task.pk not in seen]
+    result.not_in_table = [
+        str(task) for tasks in existing.values() for task in tasks if task.pk not in seen
+    ]
     return result
 
 

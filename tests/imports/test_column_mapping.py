@@ -203,3 +203,18 @@ def test_the_command_line_says_what_is_wrong_with_the_columns(tmp_path, units, c
 
     with pytest.raises(CommandError, match=message):
         run_json(path, "--columns", columns)
+
+
+def test_each_rows_person_authority_and_notes_show_in_the_preview(client, office, units):
+    text = as_text([
+        ["STT", "Nội dung", "Chủ trì", "Thời hạn", "Cán bộ theo dõi", "Cấp trình", "Kinh phí"],
+        ["1", "Việc A", "Văn phòng Sở", "Quý IV/2026", "Nguyễn Văn An", "UBND tỉnh", "1.500.000"],
+    ])
+    start(client, units, text)
+    draft = ImportDraft.objects.get()
+
+    page = client.get(reverse("imports:import_preview", args=[draft.pk])).content.decode()
+
+    assert "Người chịu trách nhiệm: “Nguyễn Văn An”" in page
+    assert "Thẩm quyền: “UBND tỉnh”" in page
+    assert "Kinh phí: 1.500.000" in page

@@ -293,3 +293,26 @@ def test_thanh_tra_so_is_not_taken_for_the_city_inspectorate(department):
 
     assert row.lead_ids == []
     assert any("khác cấp" in warning for warning in row.warnings)
+
+
+def test_a_number_written_twice_is_two_tasks_flagged_and_re_imported_in_place(department):
+    text = (
+        HEADER
+        + "1\tViệc thứ nhất\tVăn phòng Sở\t\tBáo cáo\tQuý III/2026\n"
+        + "1\tViệc thứ hai\tVăn phòng Sở\t\tBáo cáo\tQuý IV/2026\n"
+    )
+    understanding = understand(read_text(text), plan_reference=date(2026, 6, 1), issuing_unit=None)
+    assert all(any("lặp lại" in w for w in row.warnings) for row in understanding.rows)
+    save_rows(plan=department, understanding=understanding, today=date(2026, 6, 1))
+
+    again = understand(
+        read_text(text.replace("Quý IV/2026", "Tháng 11/2026")),
+        plan_reference=date(2026, 6, 1),
+        issuing_unit=None,
+    )
+    result = save_rows(plan=department, understanding=again, today=date(2026, 6, 1))
+
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    assert list(department.tasks.values_list("content", "deadline_text")) == [
+        ("Việc thứ nhất", "Quý III/2026"), ("Việc thứ hai", "Tháng 11/2026"),
+    ]
