@@ -110,6 +110,13 @@ class RowForm(forms.Form):
         label=_("Sản phẩm, kết quả"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     deadline = forms.CharField(label=_("Thời hạn"), required=False)
+    person = forms.CharField(
+        label=_("Người chịu trách nhiệm"),
+        required=False,
+        max_length=255,
+        help_text=_("Họ tên như trong danh sách người dùng, để giao ngay khi nhập."),
+    )
+    authority = forms.CharField(label=_("Cấp có thẩm quyền"), required=False, max_length=255)
 
 
 class ColumnsForm(forms.Form):

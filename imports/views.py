@@ -109,6 +109,8 @@ def import_row(request, pk: int, index: int):
                 Column.COORDINATING: data["coordinating"],
                 Column.PRODUCT: data["product"],
                 Column.DEADLINE: data["deadline"],
+                Column.PERSON: data["person"],
+                Column.AUTHORITY: data["authority"],
             }
             correct_draft_row(draft, index, cells=cells, order_label=data["order_label"])
             if not request.htmx:
@@ -125,6 +127,8 @@ def import_row(request, pk: int, index: int):
                 "coordinating": cells.get(Column.COORDINATING, ""),
                 "product": cells.get(Column.PRODUCT, ""),
                 "deadline": cells.get(Column.DEADLINE, ""),
+                "person": cells.get(Column.PERSON, ""),
+                "authority": cells.get(Column.AUTHORITY, ""),
             }
         )
         return _row(request, draft, index, "import-row-form", form=form)

@@ -188,3 +188,18 @@ def test_the_plan_date_is_a_date_input_and_a_silly_year_is_refused(client, offic
     response = start(client, units, text=TABLE_000, issued_on="01/06/1066")
     assert "Ngày ban hành không hợp lệ" in response.content.decode()
     assert not ImportDraft.objects.exists()
+
+
+def test_a_row_correction_can_name_the_person_responsible(client, office, units):
+    UserFactory(full_name="Nguyễn Văn An", unit=units["vp"])
+    start(client, units, text=TABLE_000)
+    draft = ImportDraft.objects.get()
+
+    fixed = client.post(
+        reverse("imports:import_row", args=[draft.pk, 0]),
+        {"order_label": "1", "content": "Xây dựng Kế hoạch", "lead": "Phòng Chuyển đổi số",
+         "product": "Kế hoạch", "deadline": "Tháng 6/2026", "person": "nguyễn văn an"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+
+    assert "Người chịu trách nhiệm: “nguyễn văn an” <span class=\"ok-name\">✓</span>" in fixed
