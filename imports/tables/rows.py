@@ -41,6 +41,8 @@ _NOTE_LEAD = re.compile(
     r"|nguồn)\s*:"
 )
 _SENTENCE_ENDS = (".", "!", "?", ";", ":", "…")
+_TITLE_CELLS = (Column.CONTENT, Column.ORDER)
+_TOP_LEVEL = re.compile(r"\d{1,4}\.?|[IVXLC]{1,7}\.?")
 
 # --- From rows to tasks ----------------------------------------------------------------------
 
@@ -103,6 +105,7 @@ class _Builder:
         self.grid: list[_RawRow] = []
         self._in_grid: set[int] = set()
         self.fed: list[_RawRow] = []
+        self.in_notes = False
 
     def start(self, layout: _Layout) -> None:
         if self.layout is None:
@@ -126,6 +129,7 @@ class _Builder:
                 f"Dòng {row.line}: tiêu đề nhóm «{_shorten(title)}» không có nhiệm vụ nào theo "
                 "sau — chưa nhập.",
             )
+        self._numbered_headings()
         problems = sorted(self.problems, key=lambda problem: problem.line)
         layout = self.first_layout
         return ReadTable(
@@ -137,6 +141,32 @@ class _Builder:
             header_key=layout.header_key if layout else "",
             grid=self.grid,
         )
+
+    def _numbered_headings(self) -> None:
+        """"1. Hoàn thiện thể chế" with nothing but its title, followed by "1.1", "1.2": the
+        heading of those tasks (their section), not a task of its own."""
+        kept: list[SourceRow] = []
+        heading: tuple[str, str] | None = None  # (label prefix, section title)
+        for index, task in enumerate(self.rows):
+            following = self.rows[index + 1] if index + 1 < len(self.rows) else None
+            label = task.order_label.rstrip(".")
+            others = (value for key, value in task.cells.items() if key not in _TITLE_CELLS)
+            only_title = label and not any(others)
+            if (
+                only_title
+                and not task.notes
+                and following is not None
+                and following.order_label.startswith(f"{label}.")
+            ):
+                heading = (f"{label}.", f"{label}. {task.cells[Column.CONTENT]}")
+                continue
+            top_level = bool(_TOP_LEVEL.fullmatch(task.order_label))
+            if heading and (task.order_label.startswith(heading[0]) or not top_level):
+                task.section = f"{task.section} — {heading[1]}" if task.section else heading[1]
+            else:
+                heading = None
+            kept.append(task)
+        self.rows = kept
 
     def _readings(self) -> list:
         """How each column was read, with its first values, so the clerk can judge."""
@@ -175,6 +205,7 @@ class _Builder:
         if self._echoes_header(row, filled) or _is_numbering(filled):
             return
         if len(filled) > 1 and _is_note_row(filled):
+            self.in_notes = True
             self._stray(row)  # a legend or footnote under the table: reported, not a task
             return
         layout = self.layout
@@ -223,7 +254,8 @@ class _Builder:
             or layout.content_position in positions
             or (order_cell is not None and order_cell.key == cell.key)
         )
-        if _is_footnote(cell.text):
+        if _is_footnote(cell.text) or _NOTE_LEAD.match(cell.text) or self.in_notes:
+            self.in_notes = True  # the lines under "Ghi chú:" belong to the note, not a task
             self._stray(row)
         elif heading_place and _looks_like_section(cell.text):
             self._start_section(row, cell.text)
@@ -293,6 +325,7 @@ class _Builder:
     def _new_task(self, row: _RawRow, order: str) -> None:
         layout = self.layout
         assert layout is not None
+        self.in_notes = False
         task = SourceRow(
             line=row.line,
             order_label=order,

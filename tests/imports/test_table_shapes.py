@@ -251,3 +251,59 @@ def test_each_wording_seen_in_real_tables_names_its_column(kind, wording):
 
     assert table.headers[kind] == wording
     assert table.rows[0].cells[kind] == "ô 0"
+
+
+# --- A ministry's table: numbering row, numbered groups, repeated header, a legend block -------
+
+MINISTRY = [
+    ["STT", "Nhiệm vụ cụ thể", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành",
+     "Sản phẩm dự kiến"],
+    ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"],
+    ["1", "Hoàn thiện thể chế", "", "", "", ""],
+    ["1.1", "Sửa đổi quy chế làm việc", "Văn phòng", "", "Quý II/2026", "Quy chế"],
+    ["a)", "Lấy ý kiến các phòng", "Văn phòng", "Các phòng", "Tháng 4/2026", "Báo cáo"],
+    ["STT", "Nhiệm vụ cụ thể", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành",
+     "Sản phẩm dự kiến"],
+    ["2", "Số hóa hồ sơ lưu trữ", "Phòng Chuyển đổi số", "", "Năm 2026", "Dữ liệu số"],
+    ["Ghi chú:", "", "", "", "", ""],
+    ["- Các phòng báo cáo trước ngày 20 hằng tháng.", "", "", "", "", ""],
+    ["- Văn phòng tổng hợp, báo cáo Giám đốc.", "", "", "", "", ""],
+]
+MINISTRY_MERGES = [(7, 0, 7, 5), (8, 0, 8, 5), (9, 0, 9, 5)]
+
+
+@pytest.mark.parametrize("form", FORMATS)
+def test_a_ministry_table_with_numbered_groups_a_repeated_header_and_a_legend(form):
+    table = read(MINISTRY, MINISTRY_MERGES, form=form)
+
+    assert contents(table) == [
+        "Sửa đổi quy chế làm việc", "Lấy ý kiến các phòng", "Số hóa hồ sơ lưu trữ",
+    ]
+    assert [row.section for row in table.rows] == [
+        "1. Hoàn thiện thể chế", "1. Hoàn thiện thể chế", "",
+    ]
+    assert [p.text for p in table.problems] == [
+        "Ghi chú:",
+        "- Các phòng báo cáo trước ngày 20 hằng tháng.",
+        "- Văn phòng tổng hợp, báo cáo Giám đốc.",
+    ]
+    every_column_accounted_for(table, 6)
+
+
+NO_ORDER_COLUMN = [
+    ["Nội dung thực hiện", "Đơn vị thực hiện", "Thời hạn", "Kết quả"],
+    ["A. NHIỆM VỤ CHUNG", "", "", ""],
+    ["Rà soát quy chế làm việc", "Văn phòng Sở", "Quý II/2026", "Quy chế"],
+    ["B. NHIỆM VỤ RIÊNG", "", "", ""],
+    ["Số hóa hồ sơ lưu trữ", "Phòng Chuyển đổi số", "Năm 2026", "Dữ liệu"],
+    ["Tổng cộng: 2 nhiệm vụ", "", "", ""],
+]
+
+
+@pytest.mark.parametrize("form", FORMATS)
+def test_a_table_without_numbers_keeps_sections_and_totals_out_of_the_tasks(form):
+    table = read(NO_ORDER_COLUMN, [(1, 0, 1, 3), (3, 0, 3, 3), (5, 0, 5, 3)], form=form)
+
+    assert contents(table) == ["Rà soát quy chế làm việc", "Số hóa hồ sơ lưu trữ"]
+    assert [row.section for row in table.rows] == ["A. NHIỆM VỤ CHUNG", "B. NHIỆM VỤ RIÊNG"]
+    assert [p.text for p in table.problems] == ["Tổng cộng: 2 nhiệm vụ"]
