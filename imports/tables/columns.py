@@ -222,6 +222,15 @@ def _is_label(text: str) -> bool:
     return bool(_LABEL.fullmatch(text))
 
 
+def _is_order_label(text: str) -> bool:
+    """A label in a header row's cell is a task's number, unless it is a year ("2026" over a
+    budget column)."""
+    return _is_label(text) and not _HEADER_YEAR.fullmatch(text)
+
+
+_HEADER_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
 def _names_a_column(text: str) -> bool:
     return bool(_guesses(text))
 
@@ -232,7 +241,7 @@ def _could_be_header(row: _RawRow) -> bool:
     return (
         not row.loose
         and len(filled) >= 2
-        and all(cell.day is None and not _is_label(cell.text) for cell in filled)
+        and all(cell.day is None and not _is_order_label(cell.text) for cell in filled)
         and sum(len(cell.text) > _MAX_HEADER_CELL for cell in filled) <= len(filled) // 3
     )
 
@@ -258,7 +267,7 @@ def _is_subheader(top: _RawRow, below: _RawRow) -> bool:
         if cell.text and cell.key != top.cell(position).key
     ]
     for position, cell in own:
-        if len(cell.text) > _MAX_HEADER_CELL or cell.day is not None or _is_label(cell.text):
+        if len(cell.text) > _MAX_HEADER_CELL or cell.day is not None or _is_order_label(cell.text):
             return False
         above = top.cell(position)
         merged = above.text and len(top.positions(above)) > 1

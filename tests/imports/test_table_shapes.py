@@ -307,3 +307,27 @@ def test_a_table_without_numbers_keeps_sections_and_totals_out_of_the_tasks(form
     assert contents(table) == ["Rà soát quy chế làm việc", "Số hóa hồ sơ lưu trữ"]
     assert [row.section for row in table.rows] == ["A. NHIỆM VỤ CHUNG", "B. NHIỆM VỤ RIÊNG"]
     assert [p.text for p in table.problems] == ["Tổng cộng: 2 nhiệm vụ"]
+
+
+BUDGET_BY_YEAR = [
+    ["STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Kinh phí theo năm (triệu đồng)", "", "",
+     "Thời hạn"],
+    ["", "", "", "2026", "2027", "2028", ""],
+    ["1", "Nâng cấp hạ tầng mạng", "Phòng Chuyển đổi số", "500", "300", "", "Năm 2028"],
+    ["2", "Đào tạo kỹ năng số", "Văn phòng Sở", "100", "100", "100", "Thường xuyên"],
+]
+BUDGET_MERGES = [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 0, 5), (0, 6, 1, 6)]
+
+
+@pytest.mark.parametrize("form", FORMATS)
+def test_years_under_a_merged_budget_heading_are_a_second_header_row(form):
+    table = read(BUDGET_BY_YEAR, BUDGET_MERGES, form=form)
+
+    assert contents(table) == ["Nâng cấp hạ tầng mạng", "Đào tạo kỹ năng số"]
+    assert table.rows[0].notes == {
+        "Kinh phí theo năm (triệu đồng) / 2026": "500",
+        "Kinh phí theo năm (triệu đồng) / 2027": "300",
+    }
+    assert table.rows[1].cells[Column.DEADLINE] == "Thường xuyên"
+    assert table.problems == []
+    every_column_accounted_for(table, 7)
