@@ -153,17 +153,17 @@ def test_an_english_export_maps_owner_unit_dates_and_keeps_status(form):
 NO_HEADER = [
     ["BẢNG THEO DÕI"],
     ["1", "Xây dựng kế hoạch chuyển đổi số của Sở năm 2026", "Phòng Chuyển đổi số",
-     "Kế hoạch", "Tháng 3/2026"],
+     "Kế hoạch", "Tháng 3/2026", "Nguyễn Văn An"],
     ["2", "Tổ chức tập huấn kỹ năng số cho công chức, viên chức", "Văn phòng Sở",
-     "Báo cáo", "Quý II/2026"],
+     "Báo cáo", "Quý II/2026", "Trần Thị Bình"],
     ["3", "Rà soát, cập nhật danh mục thủ tục hành chính trên cổng dịch vụ công",
-     "Văn phòng Sở", "Quyết định", "Thường xuyên"],
+     "Văn phòng Sở", "Quyết định", "Thường xuyên", "Lê Hoàng Đức"],
 ]
 
 
 @pytest.mark.parametrize("form", FORMATS)
 def test_a_table_without_a_header_row_is_read_from_what_its_cells_hold(form):
-    table = read(NO_HEADER, [(0, 0, 0, 4)], form=form)
+    table = read(NO_HEADER, [(0, 0, 0, 5)], form=form)
 
     assert [row.order_label for row in table.rows] == ["1", "2", "3"]
     assert [row.cells[Column.LEAD] for row in table.rows] == [
@@ -175,9 +175,12 @@ def test_a_table_without_a_header_row_is_read_from_what_its_cells_hold(form):
     assert [row.cells[Column.DEADLINE] for row in table.rows] == [
         "Tháng 3/2026", "Quý II/2026", "Thường xuyên",
     ]
+    assert [row.cells[Column.PERSON] for row in table.rows] == [
+        "Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Đức",
+    ]
     assert table.header_line is None
     assert {reading.confidence for reading in table.columns} == {"low"}
-    every_column_accounted_for(table, 5)
+    every_column_accounted_for(table, 6)
 
 
 UNKNOWN_WORDS = [
