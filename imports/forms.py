@@ -132,7 +132,7 @@ class ColumnsForm(forms.Form):
 
     def __init__(self, *args, width: int, **kwargs):
         super().__init__(*args, **kwargs)
-        from imports.tables.columns import Choice
+        from imports.tables.choice import Choice
 
         self.width = width
         for position in range(width):

@@ -10,13 +10,8 @@ from django.db import transaction
 
 from imports.models import ColumnMapping
 from imports.tables import ReadTable
-from imports.tables.columns import (
-    ColumnChoice,
-    _header_texts,
-    _is_subheader,
-    _next_filled,
-    header_signature,
-)
+from imports.tables.choice import ColumnChoice
+from imports.tables.columns import _header_texts, _is_subheader, _next_filled, header_signature
 from imports.tables.grid import grid_from_json, grid_to_json, reread
 
 

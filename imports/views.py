@@ -26,7 +26,6 @@ from imports.mapping import remap_draft
 from imports.models import ImportDraft
 from imports.tables import Column, TableError
 from imports.tables.cells import Confidence
-from imports.tables.columns import Choice
 from plans.models import Unit
 from tasks.punctuality import local_today
 
@@ -221,7 +220,6 @@ def _columns_context(draft, form: ColumnsForm | None = None) -> dict:
         "source_columns": columns,
         "first_rows": first_rows,
         "columns_unsure": unsure and bool(columns),
-        "choice_labels": dict(Choice.choices),
     }
 
 

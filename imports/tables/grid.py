@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from imports.tables.cells import _BLANK, ReadTable, _Cell, _RawRow
-from imports.tables.columns import ColumnChoice, columns_chosen
+from imports.tables.choice import ColumnChoice, columns_chosen
 from imports.tables.rows import _read_rows
 
 

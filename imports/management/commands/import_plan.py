@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from imports.importing import Understanding, preview_changes, save_rows, understand
 from imports.tables import TableError, read_upload
-from imports.tables.columns import CHOICE_NAMES, ColumnChoice, columns_chosen
+from imports.tables.choice import CHOICE_NAMES, ColumnChoice, columns_chosen
 from plans.models import Plan
 from tasks.punctuality import local_today
 
