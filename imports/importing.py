@@ -8,7 +8,6 @@ is `plans.deadlines`. This module puts them together and writes. Nothing is writ
 from __future__ import annotations
 
 import calendar
-import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -17,7 +16,15 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from imports.people import PeopleMatcher, Person
+from imports.people import PeopleMatcher
+from imports.row_details import (
+    names_people,
+    people_matcher,
+    schedule_label,
+    section_of,
+    warn_repeated_numbers,
+    with_period,
+)
 from imports.tables import Column, Problem, ReadTable, SourceRow
 from imports.unit_matching import Collective, NameMatch, UnitMatcher, UnitName
 from plans.deadlines import PERIODIC, Deadline, DeadlineKind, Frequency, interpret_deadline
@@ -65,7 +72,7 @@ class UnderstoodRow:
         rule = self.deadline.recurrence
         if rule is None:
             return ""
-        days = _schedule_label(rule.dates)
+        days = schedule_label(rule.dates)
         since = _(" từ năm %(y)s") % {"y": rule.first_year} if rule.first_year else ""
         return f"{Frequency(rule.freq).label}{' (' + days + ')' if days else ''}{since}"
 
@@ -86,20 +93,6 @@ class UnderstoodRow:
         data["missing"] = [str(label) for label in self.missing]
         return data
 
-
-def _schedule_label(dates: Sequence[tuple[int, int]]) -> str:
-    """"ngày 24 hằng tháng", "cuối tháng", "09/06, 09/12": never a 29/02 a year may not have."""
-    month_ends = {(m, d) for m, d in dates if d >= calendar.monthrange(2000, m)[1]}
-    if len(dates) == 12:
-        if len(month_ends) == 12:
-            return _("ngày cuối tháng")
-        if len({d for _m, d in dates}) == 1:
-            return _("ngày %(d)s hằng tháng") % {"d": dates[0][1]}
-    shown = [
-        _("cuối tháng %(m)02d") % {"m": m} if (m, d) in month_ends else f"{d:02d}/{m:02d}"
-        for m, d in dates[:4]
-    ]
-    return ", ".join(shown) + (", …" if len(dates) > 4 else "")
 
 
 @dataclass
@@ -163,55 +156,7 @@ def _matched_ids(matches: list[NameMatch]) -> tuple[list[int], list[str]]:
     return ids, unmatched
 
 
-def _first_day(deadline: Deadline) -> date | None:
-    """Where a written period begins: "Tháng 3/2026" → 01/03/2026, "Quý II/2026" → 01/04/2026."""
-    if deadline.start is not None or deadline.due is None:
-        return deadline.start
-    months_back = {
-        DeadlineKind.MONTH: 0,
-        DeadlineKind.QUARTER: 2,
-        DeadlineKind.HALF_YEAR: 5,
-        DeadlineKind.YEAR: 11,
-    }
-    if deadline.kind == DeadlineKind.DATE:
-        return deadline.due
-    if deadline.kind not in months_back:
-        return None
-    month = deadline.due.month - months_back[deadline.kind]
-    return date(deadline.due.year, month, 1)
 
-
-def _with_period(
-    row: SourceRow, deadline: Deadline, *, reference: date, warnings: list[str]
-) -> Deadline:
-    """A start or period column ("Ngày bắt đầu", "Thời gian thực hiện") gives the start; with no
-    deadline column at all, a period such as "2026-2027" is the deadline itself."""
-    written = row.cells.get(Column.PERIOD, "")
-    if not written:
-        return deadline
-    period = interpret_deadline(written, reference=reference)
-    if not row.cells.get(Column.DEADLINE) and row.deadline_date is None:
-        return dataclasses.replace(period, text=written)
-    start = _first_day(period)
-    if start is None:
-        warnings.append(
-            _("Không đọc được thời gian bắt đầu “%(w)s”; đã giữ trong ghi chú.") % {"w": written}
-        )
-        return deadline
-    if deadline.due is not None and start > deadline.due:
-        warnings.append(
-            _("Ngày bắt đầu %(s)s sau thời hạn %(d)s: cần xem lại.")
-            % {"s": start.strftime("%d/%m/%Y"), "d": deadline.due.strftime("%d/%m/%Y")}
-        )
-    return deadline if deadline.start else dataclasses.replace(deadline, start=start)
-
-
-def _section(row: SourceRow) -> str:
-    """The group column when the table has one (with the section row above, if any)."""
-    group = row.cells.get(Column.GROUP, "")
-    if group and row.section and fold(group) not in fold(row.section):
-        return f"{row.section} — {group}"
-    return group or row.section
 
 
 def understand_row(
@@ -269,7 +214,7 @@ def understand_row(
         )
     if not cells.get(Column.LEAD):
         warnings.append(_("Chưa có đơn vị chủ trì."))
-    deadline = _with_period(row, deadline, reference=reference, warnings=warnings)
+    deadline = with_period(row, deadline, reference=reference, warnings=warnings)
     if deadline.needs_review:
         warnings.append(_("Thời hạn cần xem lại: %(reason)s") % {"reason": deadline.reason})
     person = (people or PeopleMatcher(())).match(cells.get(Column.PERSON, ""))
@@ -286,7 +231,7 @@ def understand_row(
     return UnderstoodRow(
         line=row.line,
         order_label=row.order_label,
-        section=_section(row),
+        section=section_of(row),
         content=cells.get(Column.CONTENT, ""),
         lead_written=cells.get(Column.LEAD, ""),
         coordinating_written=cells.get(Column.COORDINATING, ""),
@@ -311,7 +256,7 @@ def understand(
 ) -> Understanding:
     units = list(Unit.objects.all())
     matcher = UnitMatcher(unit_names(units))
-    people = people_matcher() if _names_people(table) else None
+    people = people_matcher() if names_people(table) else None
     rows = [
         understand_row(
             row,
@@ -323,38 +268,9 @@ def understand(
         )
         for row in table.rows
     ]
-    _warn_repeated_numbers(rows)
+    warn_repeated_numbers(rows)
     return Understanding(rows=rows, problems=table.problems, headers=table.headers)
 
-
-def _warn_repeated_numbers(rows: Sequence[UnderstoodRow]) -> None:
-    """An STT written twice is kept as written (two tasks), but a person should know."""
-    lines: dict[str, list[int]] = {}
-    for row in rows:
-        if row.order_label:
-            lines.setdefault(row.order_label, []).append(row.line)
-    for row in rows:
-        repeated = lines.get(row.order_label, [])
-        if len(repeated) > 1:
-            row.warnings.append(
-                _("STT %(n)s lặp lại ở các dòng %(lines)s: kiểm tra lại số thứ tự.")
-                % {"n": row.order_label, "lines": ", ".join(map(str, repeated))}
-            )
-
-
-def _names_people(table: ReadTable) -> bool:
-    return any(
-        row.cells.get(Column.PERSON) or row.cells.get(Column.AUTHORITY) for row in table.rows
-    )
-
-
-def people_matcher() -> PeopleMatcher:
-    from accounts.models import User
-
-    users = User.objects.filter(is_active=True).only("pk", "full_name", "first_name", "last_name")
-    return PeopleMatcher(
-        Person(id=user.pk, name=user.full_name or user.get_full_name()) for user in users
-    )
 
 
 @dataclass
