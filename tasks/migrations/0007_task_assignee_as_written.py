@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0003_task_updated_at_index'),
+        ('tasks', '0006_one_pending_deadline_change'),
     ]
 
     operations = [
