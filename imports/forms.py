@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from imports.tables import MAX_BYTES, ReadTable, TableError, read_text, read_upload
 from plans.models import DocumentKind, Plan, Unit
 from plans.text import clean
+from tasks.forms import DATE_WIDGET
 
 
 class ImportStartForm(forms.Form):
@@ -27,7 +28,7 @@ class ImportStartForm(forms.Form):
         required=False,
         help_text=_("Để “các phòng, đơn vị” được giao cho đúng các đơn vị trực thuộc."),
     )
-    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False)
+    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False, widget=DATE_WIDGET)
     title = forms.CharField(
         label=_("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -46,6 +47,12 @@ class ImportStartForm(forms.Form):
             }
         ),
     )
+
+    def clean_issued_on(self):
+        issued_on = self.cleaned_data["issued_on"]
+        if issued_on and not 1990 <= issued_on.year <= 2100:
+            raise forms.ValidationError(_("Ngày ban hành không hợp lệ (năm 1990–2100)."))
+        return issued_on
 
     def clean(self):
         data = super().clean()
@@ -103,3 +110,49 @@ class RowForm(forms.Form):
         label=_("Sản phẩm, kết quả"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     deadline = forms.CharField(label=_("Thời hạn"), required=False)
+    person = forms.CharField(
+        label=_("Người chịu trách nhiệm"),
+        required=False,
+        max_length=255,
+        help_text=_("Họ tên như trong danh sách người dùng, để giao ngay khi nhập."),
+    )
+    authority = forms.CharField(label=_("Cấp có thẩm quyền"), required=False, max_length=255)
+
+
+class ColumnsForm(forms.Form):
+    """The mapping step: what each source column is, and which line is the header."""
+
+    header_line = forms.IntegerField(
+        label=_("Dòng tiêu đề"),
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
+        help_text=_("Số dòng trong tệp; để 0 khi bảng không có dòng tiêu đề."),
+    )
+
+    def __init__(self, *args, width: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        from imports.tables.choice import Choice
+
+        self.width = width
+        for position in range(width):
+            self.fields[f"col_{position}"] = forms.ChoiceField(
+                label=_("Cột %(n)s") % {"n": column_letter(position)},
+                choices=Choice.choices,
+                initial=Choice.NOTES,
+            )
+
+    def mapping(self) -> dict[int, str]:
+        return {
+            position: self.cleaned_data[f"col_{position}"] for position in range(self.width)
+        }
+
+
+def column_letter(position: int) -> str:
+    """A, B, … Z, AA, AB …: the letters a clerk sees in Excel."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

@@ -16,6 +16,15 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from imports.people import PeopleMatcher
+from imports.row_details import (
+    names_people,
+    people_matcher,
+    schedule_label,
+    section_of,
+    warn_repeated_numbers,
+    with_period,
+)
 from imports.tables import Column, Problem, ReadTable, SourceRow
 from imports.unit_matching import Collective, NameMatch, UnitMatcher, UnitName
 from plans.deadlines import PERIODIC, Deadline, DeadlineKind, Frequency, interpret_deadline
@@ -43,6 +52,11 @@ class UnderstoodRow:
     fans_out: bool = False
     warnings: list[str] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
+    # rõ người and rõ thẩm quyền when the table names them: as written, and the user matched
+    person_written: str = ""
+    person_id: int | None = None
+    authority_written: str = ""
+    authority_user_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -58,7 +72,7 @@ class UnderstoodRow:
         rule = self.deadline.recurrence
         if rule is None:
             return ""
-        days = ", ".join(f"{d:02d}/{m:02d}" for m, d in rule.dates[:4])
+        days = schedule_label(rule.dates)
         since = _(" từ năm %(y)s") % {"y": rule.first_year} if rule.first_year else ""
         return f"{Frequency(rule.freq).label}{' (' + days + ')' if days else ''}{since}"
 
@@ -78,6 +92,7 @@ class UnderstoodRow:
         data["deadline"] = self.deadline.to_json()
         data["missing"] = [str(label) for label in self.missing]
         return data
+
 
 
 @dataclass
@@ -110,6 +125,7 @@ def collective_members(
         if u.is_active
         and u.kind in collective.kinds
         and (parent_id is None or u.parent_id == parent_id)
+        and fold(u.name).startswith(collective.name_starts)
     ]
 
 
@@ -131,11 +147,16 @@ def understand_deadline(row: SourceRow, *, reference: date) -> Deadline:
 def _matched_ids(matches: list[NameMatch]) -> tuple[list[int], list[str]]:
     ids, unmatched = [], []
     for match in matches:
-        if match.unit_id is None:
+        if match.unit_id is None and not match.other_level:
             unmatched.append(match.written)
+        elif match.unit_id is None:
+            continue  # warned about on its own: a unit of another level
         elif match.unit_id not in ids:
             ids.append(match.unit_id)
     return ids, unmatched
+
+
+
 
 
 def understand_row(
@@ -145,6 +166,7 @@ def understand_row(
     matcher: UnitMatcher,
     units: Sequence[Unit],
     issuing_unit: Unit | None,
+    people: PeopleMatcher | None = None,
 ) -> UnderstoodRow:
     cells = row.cells
     deadline = understand_deadline(row, reference=reference)
@@ -171,9 +193,20 @@ def understand_row(
         )
     if coord_collective and coord_collective.kinds:
         members = collective_members(coord_collective, units=units, within=issuing_unit)
-        coordinating_ids = [
-            pk for pk in dict.fromkeys([*coordinating_ids, *members]) if pk not in lead_ids
-        ]
+        coordinating_ids = list(dict.fromkeys([*coordinating_ids, *members]))
+    if not fans_out:
+        # A unit never coordinates on its own task (a fanned-out row drops each child's own).
+        coordinating_ids = [pk for pk in coordinating_ids if pk not in lead_ids]
+    names = {u.pk: u.name for u in units}
+    for match in [*lead_matches, *coord_matches]:
+        if match.other_level:
+            warnings.append(
+                _(
+                    "“%(w)s” giống tên “%(u)s” nhưng khác cấp (Sở/phòng và tỉnh/thành phố): "
+                    "chọn đúng đơn vị."
+                )
+                % {"w": match.written, "u": ", ".join(names.get(i, "") for i in match.candidates)}
+            )
     for name in [*unmatched, *coord_unmatched]:
         warnings.append(
             _("Chưa nhận ra đơn vị “%(name)s”: chọn đơn vị tương ứng hoặc tạo mới.")
@@ -181,13 +214,24 @@ def understand_row(
         )
     if not cells.get(Column.LEAD):
         warnings.append(_("Chưa có đơn vị chủ trì."))
+    deadline = with_period(row, deadline, reference=reference, warnings=warnings)
     if deadline.needs_review:
         warnings.append(_("Thời hạn cần xem lại: %(reason)s") % {"reason": deadline.reason})
+    person = (people or PeopleMatcher(())).match(cells.get(Column.PERSON, ""))
+    authority = (people or PeopleMatcher(())).match(cells.get(Column.AUTHORITY, ""))
+    if person.ambiguous:
+        warnings.append(
+            _("Có nhiều người tên “%(name)s”: chọn người thực hiện sau khi nhập.")
+            % {"name": person.written}
+        )
+    notes = dict(row.notes)
+    if cells.get(Column.PERIOD):
+        notes.setdefault(_("Thời gian thực hiện"), cells[Column.PERIOD])
 
     return UnderstoodRow(
         line=row.line,
         order_label=row.order_label,
-        section=row.section,
+        section=section_of(row),
         content=cells.get(Column.CONTENT, ""),
         lead_written=cells.get(Column.LEAD, ""),
         coordinating_written=cells.get(Column.COORDINATING, ""),
@@ -199,7 +243,11 @@ def understand_row(
         unmatched=unmatched + coord_unmatched,
         fans_out=fans_out,
         warnings=warnings,
-        notes=row.notes,
+        notes=notes,
+        person_written=person.written,
+        person_id=person.user_id,
+        authority_written=authority.written,
+        authority_user_id=authority.user_id,
     )
 
 
@@ -208,13 +256,21 @@ def understand(
 ) -> Understanding:
     units = list(Unit.objects.all())
     matcher = UnitMatcher(unit_names(units))
+    people = people_matcher() if names_people(table) else None
     rows = [
         understand_row(
-            row, reference=plan_reference, matcher=matcher, units=units, issuing_unit=issuing_unit
+            row,
+            reference=plan_reference,
+            matcher=matcher,
+            units=units,
+            issuing_unit=issuing_unit,
+            people=people,
         )
         for row in table.rows
     ]
+    warn_repeated_numbers(rows)
     return Understanding(rows=rows, problems=table.problems, headers=table.headers)
+
 
 
 @dataclass
@@ -246,7 +302,8 @@ IMPORTED_FIELDS = {
     "notes": _("ghi chú"),
     "phase_id": _("giai đoạn"),
     "authority_user_id": None,
-    "authority_body": None,
+    "authority_body": _("cấp có thẩm quyền"),
+    "assignee_as_written": _("người chịu trách nhiệm"),
 }
 
 
@@ -283,8 +340,9 @@ def _row_fields(
         "deadline_review_reason": deadline.reason,
         "notes": "\n".join(f"{k}: {v}" for k, v in row.notes.items()),
         "phase_id": phase_id,
-        "authority_user_id": None,
-        "authority_body": authority_body,
+        "authority_user_id": row.authority_user_id,
+        "authority_body": (row.authority_written or authority_body)[:255],
+        "assignee_as_written": row.person_written[:255],
     }
 
 
@@ -315,32 +373,37 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
     )
     phases = list(plan.phases.all())
     authority_body = plan.default_authority or plan.issuing_body
-    existing = {
-        (
+    # Tasks by STT (and unit, for a fanned-out row's tasks), in table order: an STT written twice
+    # ("1", "1") is two tasks, matched again in the order they come.
+    existing: dict[tuple, list[Task]] = {}
+    for task in plan.tasks.select_related("parent"):
+        key = (
             task.parent.order_label if task.parent_id else task.order_label,
             task.lead_unit_id if task.parent_id else None,
-        ): task
-        for task in plan.tasks.select_related("parent")
-    }
+        )
+        existing.setdefault(key, []).append(task)
     seen: set[int] = set()
     result = ImportResult()
 
     def upsert(row: UnderstoodRow, fields: dict, *, lead_id, parent, coordinating_ids) -> Task:
         key = (row.key, lead_id if parent else None)
-        task = existing.get(key)
+        task = existing[key].pop(0) if existing.get(key) else None
         fields = {
             **fields,
             "lead_unit_id": lead_id,
             "fans_out": parent is None and row_fans_out(row),
         }
-        if lead_id is not None and lead_id in leaders:
+        if fields["authority_user_id"] is None and lead_id is not None and lead_id in leaders:
             fields["authority_user_id"] = leaders[lead_id]
+        # The person the table names is the assignee unless someone has assigned one since.
+        assignee = row.person_id if parent is None or not row_fans_out(row) else None
         if task is None:
             task = Task(
                 plan=plan,
                 parent=parent,
                 order_label=row.order_label,
                 due_date=fields["original_due_date"],
+                assignee_id=assignee,
                 **fields,
             )
             task._history_user = by
@@ -359,6 +422,9 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
                 # The document's deadline changed: the task follows it. (A recurring task's
                 # due date is its current period's, kept by its occurrences.)
                 task.due_date = task.original_due_date
+            if assignee is not None and task.assignee_id is None:
+                task.assignee_id = assignee
+                changed.append("assignee")
             if set(task.coordinating_units.values_list("pk", flat=True)) != set(coordinating_ids):
                 task.coordinating_units.set(coordinating_ids)
                 changed.append("coordinating_units")
@@ -390,13 +456,15 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
                     fields,
                     lead_id=lead_id,
                     parent=parent,
-                    coordinating_ids=row.coordinating_ids,
+                    coordinating_ids=[pk for pk in row.coordinating_ids if pk != lead_id],
                 )
         else:
             lead_id = row.lead_ids[0] if row.lead_ids else None
             upsert(row, fields, lead_id=lead_id, parent=None, coordinating_ids=row.coordinating_ids)
 
-    result.not_in_table = [str(task) for task in existing.values() if task.pk not in seen]
+    result.not_in_table = [
+        str(task) for tasks in existing.values() for task in tasks if task.pk not in seen
+    ]
     return result
 
 
@@ -448,9 +516,12 @@ def rows_from_json(data: Iterable[dict]) -> list[SourceRow]:
 
 
 def start_draft(*, by, plan: Plan | None, new_plan: dict, source_name: str, table: ReadTable):
+    from imports.mapping import draft_source_fields, with_remembered_columns
     from imports.models import ImportDraft
 
+    table = with_remembered_columns(table)
     return ImportDraft.objects.create(
+        **draft_source_fields(table),
         created_by=by,
         plan=plan,
         new_plan=new_plan,

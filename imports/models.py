@@ -22,6 +22,12 @@ class ImportDraft(models.Model):
     headers = models.JSONField(default=dict)
     rows = models.JSONField(default=list)
     problems = models.JSONField(default=list)
+    # The column-mapping step: how each column was read, and the source rows themselves, so
+    # that the clerk can map the columns again without sending the file again.
+    columns = models.JSONField(_("các cột như đã hiểu"), default=list)
+    header_line = models.PositiveIntegerField(_("dòng tiêu đề"), null=True, blank=True)
+    header_key = models.CharField(max_length=1000, blank=True)
+    grid = models.JSONField(_("các dòng nguồn"), default=list)
 
     class Meta:
         verbose_name = _("bản nhập chờ xác nhận")
@@ -30,3 +36,22 @@ class ImportDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class ColumnMapping(models.Model):
+    """The columns a clerk chose for a table, remembered for the next table with the same header
+    (its header texts, normalised)."""
+
+    header_key = models.CharField(_("tiêu đề (chuẩn hóa)"), max_length=1000, unique=True)
+    mapping = models.JSONField(_("các cột"), default=dict)  # position → what the column is
+    chosen_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người chọn"), on_delete=models.SET_NULL, null=True
+    )
+    updated_at = models.DateTimeField(_("lần chọn cuối"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cách đọc cột đã ghi nhớ")
+        verbose_name_plural = _("cách đọc cột đã ghi nhớ")
+
+    def __str__(self) -> str:
+        return self.header_key[:80]

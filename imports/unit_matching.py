@@ -34,6 +34,9 @@ class Collective:
 
     written: str
     kinds: frozenset[str]
+    # Only the units whose name begins so: "các phòng chuyên môn" are the "Phòng …" divisions,
+    # not the Văn phòng nor a centre.
+    name_starts: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class NameMatch:
     written: str
     unit_id: int | None
     candidates: tuple[int, ...] = ()
+    # The name matches a unit of another level ("Thanh tra Sở" and "Thanh tra thành phố"):
+    # never taken without a person's say.
+    other_level: bool = False
 
 
 _ABBREVIATION_TABLE = (
@@ -85,7 +91,7 @@ _LONGEST_ABBREVIATION = max(len(words) for words in _ABBREVIATIONS)
 
 _COLLECTIVE_TABLE: tuple[tuple[str, frozenset[str]], ...] = (
     ("các phòng, đơn vị", frozenset({"division", "centre"})),
-    ("các phòng chuyên môn", frozenset({"division", "centre"})),
+    ("các phòng chuyên môn", frozenset({"division"})),
     ("các phòng chuyên môn, đơn vị", frozenset({"division", "centre"})),
     ("các phòng, trung tâm", frozenset({"division", "centre"})),
     ("các đơn vị", frozenset({"division", "centre"})),
@@ -118,12 +124,22 @@ _COLLECTIVE_TABLE: tuple[tuple[str, frozenset[str]], ...] = (
     ("đơn vị", frozenset()),
     ("cơ quan", frozenset()),
 )
+# Collectives naming only some units of their kind, by how those units' names begin.
+_NAME_FILTERS = {"cac phong chuyen mon": "phong "}
 # Words after a collective that only narrow its scope to the issuing body.
 _SCOPE_SUFFIXES = ("truc thuoc so", "thuoc so", "truc thuoc", "thanh pho", "tinh", "tren dia ban")
 # "… có liên quan": only the units concerned, whoever they are.
 _CONCERNED_SUFFIXES = ("co lien quan", "lien quan")
 # Optional words of a unit's own name: "Văn phòng Sở" is also "Văn phòng".
 _OPTIONAL_ENDINGS = ("truc thuoc so", "thuoc so", "so", "thanh pho", "tinh")
+# The level each ending names: inside a department (Sở), or the province or city.
+_LEVELS = {
+    "truc thuoc so": "so",
+    "thuoc so": "so",
+    "so": "so",
+    "thanh pho": "city",
+    "tinh": "city",
+}
 _OPTIONAL_BEGINNINGS = ("phong ",)
 _LOCAL_UBND = re.compile(r"^uy ban nhan dan ((?:xa|phuong|thi tran|dac khu) .+)$")
 
@@ -179,6 +195,11 @@ def _strip_ending(key: str, endings: Iterable[str]) -> str | None:
         if key.endswith(" " + ending):
             return key[: -len(ending) - 1]
     return None
+
+
+def _level(key: str) -> str | None:
+    """The level a name's ending names ("Thanh tra Sở": so; "Thanh tra thành phố": city)."""
+    return next((_LEVELS[e] for e in _OPTIONAL_ENDINGS if key.endswith(" " + e)), None)
 
 
 @dataclass(frozen=True)
@@ -262,6 +283,7 @@ class _Piece:
     key: str
     unit_ids: tuple[int, ...] = ()
     kinds: frozenset[str] | None = None  # set for a collective
+    other_level: bool = False
 
 
 class UnitMatcher:
@@ -270,12 +292,15 @@ class UnitMatcher:
     def __init__(self, units: Sequence[UnitName]):
         self._exact: dict[str, set[int]] = {}
         self._loose: dict[str, set[int]] = {}
+        self._levels: dict[int, set[str]] = {}  # the levels a unit's spellings name
         for unit in units:
             for spelling in (unit.name, *unit.spellings):
                 key = name_key(spelling or "")
                 if not key:
                     continue
                 self._exact.setdefault(key, set()).add(unit.id)
+                if level := _level(key):
+                    self._levels.setdefault(unit.id, set()).add(level)
                 for variant in _variants(key):
                     self._loose.setdefault(variant, set()).add(unit.id)
         self._fuzzy_keys = [
@@ -311,6 +336,8 @@ class UnitMatcher:
         return tuple(matches), _combine(collectives)
 
     def _name_match(self, piece: _Piece) -> NameMatch:
+        if piece.other_level:
+            return NameMatch(piece.written, None, candidates=piece.unit_ids, other_level=True)
         if len(piece.unit_ids) == 1:
             return NameMatch(piece.written, piece.unit_ids[0])
         if piece.unit_ids:
@@ -396,9 +423,14 @@ class UnitMatcher:
             return _Piece(written, key, kinds=kinds)
         shorter = _strip_ending(key, _OPTIONAL_ENDINGS)
         tries = ((key, self._loose), (shorter, self._exact), (shorter, self._loose))
+        level = _level(key)
         for candidate, index in tries:
             if candidate in index:
-                return _Piece(written, key, tuple(sorted(index[candidate])))
+                ids = tuple(sorted(index[candidate]))
+                other = bool(level) and all(
+                    self._levels.get(unit_id, {level}) != {level} for unit_id in ids
+                )
+                return _Piece(written, key, ids, other_level=other)
         return None
 
     def _unknown_end(self, cell: _CellText, start: int) -> int:
@@ -429,7 +461,17 @@ def _combine(collectives: Sequence[_Piece]) -> Collective | None:
     if not collectives:
         return None
     kinds: frozenset[str] = frozenset().union(*(piece.kinds or () for piece in collectives))
-    return Collective(written=", ".join(piece.written for piece in collectives), kinds=kinds)
+    filters = {_NAME_FILTERS.get(_narrowed(piece.key), "") for piece in collectives}
+    return Collective(
+        written=", ".join(piece.written for piece in collectives),
+        kinds=kinds,
+        name_starts=filters.pop() if len(filters) == 1 else "",
+    )
+
+
+def _narrowed(key: str) -> str:
+    """A collective's key without the words that only narrow it ("… thuộc Sở")."""
+    return _strip_ending(key, _SCOPE_SUFFIXES) or key
 
 
 def split_names(cell: str) -> list[str]:
@@ -443,3 +485,10 @@ def find_collective(cell: str) -> Collective | None:
 
 def match_names(cell: str, units: Sequence[UnitName]) -> tuple[list[NameMatch], Collective | None]:
     return UnitMatcher(units).match(cell)
+
+
+def looks_like_unit_name(text: str) -> bool:
+    """Whether a cell reads like the name of a unit or a group of units ("Sở Nội vụ", "Các
+    phòng", "UBND các xã"): used to guess the lead column of a table without a header."""
+    head = fold(text)[:40] + " "
+    return head.startswith(_NAME_START_PREFIXES) and not head.startswith(_NOT_NAME_STARTS)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from imports.forms import ImportStartForm, RowForm
+from imports.forms import ColumnsForm, ImportStartForm, RowForm, column_letter
 from imports.importing import (
     confirm_draft,
     correct_draft_row,
@@ -22,8 +22,10 @@ from imports.importing import (
     preview_changes,
     start_draft,
 )
+from imports.mapping import remap_draft
 from imports.models import ImportDraft
-from imports.tables import Column
+from imports.tables import Column, TableError
+from imports.tables.cells import Confidence
 from plans.models import Unit
 from tasks.punctuality import local_today
 
@@ -79,6 +81,7 @@ def import_preview(request, pk: int):
         "rows": list(enumerate(understanding.rows)),
         "changes": changes,
         "units": _unit_names(understanding),
+        **_columns_context(draft),
     }
     return render(request, "imports/import_preview.html", context)
 
@@ -105,11 +108,13 @@ def import_row(request, pk: int, index: int):
                 Column.COORDINATING: data["coordinating"],
                 Column.PRODUCT: data["product"],
                 Column.DEADLINE: data["deadline"],
+                Column.PERSON: data["person"],
+                Column.AUTHORITY: data["authority"],
             }
             correct_draft_row(draft, index, cells=cells, order_label=data["order_label"])
             if not request.htmx:
                 return redirect(reverse("imports:import_preview", args=[pk]) + f"#dong-{index}")
-            return _row(request, draft, index, "import-row")
+            return _row(request, draft, index, "import-row-saved")
         return _row(request, draft, index, "import-row-form", form=form)
     if request.GET.get("edit"):
         cells = source["cells"]
@@ -121,6 +126,8 @@ def import_row(request, pk: int, index: int):
                 "coordinating": cells.get(Column.COORDINATING, ""),
                 "product": cells.get(Column.PRODUCT, ""),
                 "deadline": cells.get(Column.DEADLINE, ""),
+                "person": cells.get(Column.PERSON, ""),
+                "authority": cells.get(Column.AUTHORITY, ""),
             }
         )
         return _row(request, draft, index, "import-row-form", form=form)
@@ -133,6 +140,7 @@ def _row(request, draft, index: int, partial: str, form=None):
         "draft": draft,
         "index": index,
         "row": understanding.rows[index],
+        "understanding": understanding,
         "form": form,
         "units": _unit_names(understanding),
         "all_units": Unit.objects.filter(is_active=True).values_list("name", flat=True),
@@ -164,3 +172,82 @@ def import_discard(request, pk: int):
     _draft_for(request, pk).delete()
     messages.info(request, _("Đã hủy bản nhập; không có gì được ghi."))
     return redirect("imports:import_start")
+
+
+# --- The column-mapping step ----------------------------------------------------------------
+
+_FIRST_ROWS = 8
+
+
+def _columns_context(draft, form: ColumnsForm | None = None) -> dict:
+    """The first source rows under one choice per column, with how each column was read."""
+    grid = draft.grid or []
+    width = max((len(row["cells"]) for row in grid), default=0)
+    readings = {reading["position"]: reading for reading in draft.columns}
+    if form is None:
+        initial = {f"col_{p}": r["choice"] for p, r in readings.items()}
+        initial["header_line"] = draft.header_line or 0
+        form = ColumnsForm(width=width, initial=initial)
+    start = 0
+    if draft.header_line:
+        start = next((i for i, row in enumerate(grid) if row["line"] == draft.header_line), 0)
+    first_rows = [
+        {
+            "line": row["line"],
+            "is_header": row["line"] == draft.header_line,
+            "cells": [(cell[0] if cell else "") for cell in row["cells"]]
+            + [""] * (width - len(row["cells"])),
+        }
+        for row in grid[start : start + _FIRST_ROWS]
+        if any(row["cells"])
+    ]
+    columns = [
+        {
+            "letter": column_letter(position),
+            "field": form[f"col_{position}"],
+            "reading": readings.get(position),
+            "confidence": Confidence(readings[position]["confidence"]).label
+            if position in readings
+            else "",
+            "unsure": position in readings
+            and readings[position]["confidence"] == Confidence.LOW,
+        }
+        for position in range(width)
+    ]
+    unsure = draft.header_line is None or any(c["unsure"] for c in columns)
+    return {
+        "columns_form": form,
+        "source_columns": columns,
+        "first_rows": first_rows,
+        "columns_unsure": unsure and bool(columns),
+    }
+
+
+@office_required
+@require_POST
+def import_columns(request, pk: int):
+    """The clerk's columns: the draft is read again from its source rows."""
+    draft = _draft_for(request, pk)
+    width = max((len(row["cells"]) for row in draft.grid or []), default=0)
+    form = ColumnsForm(request.POST, width=width)
+    if form.is_valid():
+        try:
+            remap_draft(
+                draft,
+                mapping=form.mapping(),
+                header_line=form.cleaned_data["header_line"],
+                by=request.user,
+            )
+        except TableError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Đã đọc lại bảng theo các cột đã chọn. Bảng có cùng dòng tiêu đề sẽ được "
+                    "đọc như vậy ở lần nhập sau."
+                ),
+            )
+    else:
+        messages.error(request, _("Lựa chọn cột không hợp lệ; xin chọn lại."))
+    return redirect(reverse("imports:import_preview", args=[pk]) + "#cac-cot")

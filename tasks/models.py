@@ -104,6 +104,9 @@ class Task(models.Model):
         blank=True,
         related_name="assigned_tasks",
     )
+    assignee_as_written = models.CharField(
+        _("người chịu trách nhiệm (như trong văn bản)"), max_length=255, blank=True
+    )
     # rõ thẩm quyền: the leader in charge, or the issuing body
     authority_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

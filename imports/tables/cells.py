@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
@@ -24,6 +24,28 @@ class Column(models.TextChoices):
     COORDINATING = "coordinating", _("Đơn vị phối hợp")
     PRODUCT = "product", _("Sản phẩm, kết quả")
     DEADLINE = "deadline", _("Thời hạn")
+    PERSON = "person", _("Người chịu trách nhiệm")
+    AUTHORITY = "authority", _("Cấp có thẩm quyền")
+    GROUP = "group", _("Nhóm, lĩnh vực")
+    PERIOD = "period", _("Thời gian bắt đầu, thực hiện")
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", _("chắc chắn")
+    MEDIUM = "medium", _("khá chắc")
+    LOW = "low", _("đoán, cần xem")
+
+
+@dataclass
+class ColumnReading:
+    """How one source column was understood: shown in the preview, changed by the clerk."""
+
+    position: int
+    header: str  # as written ("" when the table has no header row)
+    choice: str  # a Column value, "notes" or "ignore"
+    how: str  # why, in words a clerk understands
+    confidence: str = Confidence.HIGH
+    samples: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +71,12 @@ class ReadTable:
     headers: dict[str, str]
     rows: list[SourceRow]
     problems: list[Problem]
+    # How each source column was read, where the header is, and the source rows themselves,
+    # so that the clerk can map the columns again without sending the file again.
+    columns: list[ColumnReading] = field(default_factory=list)
+    header_line: int | None = None
+    header_key: str = ""
+    grid: list[_RawRow] = field(default_factory=list)
 
 
 class TableError(Exception):
@@ -101,6 +129,11 @@ class _Layout:
     notes: dict[int, str]
     headers: dict[str, str]
     echoes: dict[int, set[str]]  # position → folded header texts, to recognise repeated headers
+    readings: list[ColumnReading] = field(default_factory=list)
+    ignored: frozenset[int] = frozenset()  # columns the clerk chose to leave out
+    header_line: int | None = None
+    header_key: str = ""
+    source: Sequence[_RawRow] = ()  # every row of the table the header was found in
 
     @property
     def order_position(self) -> int | None:

@@ -44,8 +44,10 @@ def read_docx(data: bytes) -> ReadTable:
         tables = _docx_tables(docx.Document(io.BytesIO(data)))
     builder = _Builder()
     width_in_use: int | None = None
+    # A table without a header is guessed from its cells only when no table has a header.
+    infer = not any(_find_layout(rows, infer=False) for _width, rows in tables)
     for width, rows in tables:
-        found = _find_layout(rows)
+        found = _find_layout(rows, infer=infer and builder.layout is None)
         if found is not None:
             last_header, layout = found
             builder.start(layout)

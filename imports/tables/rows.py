@@ -17,7 +17,7 @@ from imports.tables.cells import (
     _RawRow,
 )
 from imports.tables.columns import (
-    _MAX_HEADER_CELL,
+    _could_be_header,
     _find_layout,
     _is_label,
     _map_columns,
@@ -29,18 +29,32 @@ from plans.text import fold
 
 _SECTION_LABEL = re.compile(r"(?:[IVXLC]{1,7}|[A-ZĐ])\.?")
 _SECTION_TEXT = re.compile(
-    r"(?:(?i:phần|mục|nhóm|chương)\s+)?(?:[IVXLC]{1,7}|[A-ZĐ])\s*[.):–-]\s*\S"
+    r"(?:(?i:phần|mục|nhóm|chương|lĩnh\s+vực)(?:\s+(?i:nhiệm\s+vụ|thứ))?\s+"
+    r"(?:\d{1,2}|[IVXLC]{1,7}|[A-ZĐ])|[IVXLC]{1,7}|[A-ZĐ])\s*[.):–-]\s*\S"
 )
 _NUMBERING = re.compile(r"\(?(\d{1,2})\)?")
 _FOOTNOTE_MARKS = ("<sup>", "*", "(*", "[", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹", "⁰")
-_FOOTNOTE_WORDS = ("ghi chu", "luu y", "nguon", "chu thich", "noi nhan")
+_FOOTNOTE_WORDS = ("ghi chu", "luu y", "nguon", "chu thich", "noi nhan", "ky hieu", "chu giai")
+# In a row of several cells, only an explicit "Ghi chú:", "Ký hiệu:", "Tổng cộng:" marks a note.
+_NOTE_LEAD = re.compile(
+    r"(?i:ghi\s+chú|lưu\s+ý|chú\s+thích|chú\s+giải|ký\s+hiệu|giải\s+thích|tổng\s+cộng|tổng\s+số"
+    r"|nguồn)\s*:"
+)
 _SENTENCE_ENDS = (".", "!", "?", ";", ":", "…")
+_TITLE_CELLS = (Column.CONTENT, Column.ORDER)
+_TOP_LEVEL = re.compile(r"\d{1,4}\.?|[IVXLC]{1,7}\.?")
 
 # --- From rows to tasks ----------------------------------------------------------------------
 
 
 def _is_footnote(text: str) -> bool:
     return text.startswith(_FOOTNOTE_MARKS) or fold(text).startswith(_FOOTNOTE_WORDS)
+
+
+def _is_note_row(cells: Sequence[_Cell]) -> bool:
+    return bool(cells) and (
+        cells[0].text.startswith(_FOOTNOTE_MARKS) or bool(_NOTE_LEAD.match(cells[0].text))
+    )
 
 
 def _is_all_caps(text: str) -> bool:
@@ -87,11 +101,24 @@ class _Builder:
         self.task: SourceRow | None = None
         self.task_keys: set[object] = set()
         self.seen_rows = 0
+        self.first_layout: _Layout | None = None
+        self.grid: list[_RawRow] = []
+        self._in_grid: set[int] = set()
+        self.fed: list[_RawRow] = []
+        self.in_notes = False
 
     def start(self, layout: _Layout) -> None:
         if self.layout is None:
             self.headers = layout.headers
+            self.first_layout = layout
         self.layout = layout
+        for row in layout.source:
+            self._keep(row)
+
+    def _keep(self, row: _RawRow) -> None:
+        if id(row) not in self._in_grid:
+            self._in_grid.add(id(row))
+            self.grid.append(row)
 
     def finish(self) -> ReadTable:
         # Headings in a row are normal ("A. …" then "I. …"); at the end they are not headings
@@ -102,13 +129,73 @@ class _Builder:
                 f"Dòng {row.line}: tiêu đề nhóm «{_shorten(title)}» không có nhiệm vụ nào theo "
                 "sau — chưa nhập.",
             )
+        self._numbered_headings()
         problems = sorted(self.problems, key=lambda problem: problem.line)
-        return ReadTable(headers=self.headers, rows=self.rows, problems=problems)
+        layout = self.first_layout
+        return ReadTable(
+            headers=self.headers,
+            rows=self.rows,
+            problems=problems,
+            columns=self._readings(),
+            header_line=layout.header_line if layout else None,
+            header_key=layout.header_key if layout else "",
+            grid=self.grid,
+        )
+
+    def _numbered_headings(self) -> None:
+        """"1. Hoàn thiện thể chế" with nothing but its title, followed by "1.1", "1.2": the
+        heading of those tasks (their section), not a task of its own."""
+        kept: list[SourceRow] = []
+        heading: tuple[str, str] | None = None  # (label prefix, section title)
+        for index, task in enumerate(self.rows):
+            following = self.rows[index + 1] if index + 1 < len(self.rows) else None
+            label = task.order_label.rstrip(".")
+            others = (value for key, value in task.cells.items() if key not in _TITLE_CELLS)
+            only_title = label and not any(others)
+            if (
+                only_title
+                and not task.notes
+                and following is not None
+                and following.order_label.startswith(f"{label}.")
+            ):
+                heading = (f"{label}.", f"{label}. {task.cells[Column.CONTENT]}")
+                continue
+            top_level = bool(_TOP_LEVEL.fullmatch(task.order_label))
+            if heading and (task.order_label.startswith(heading[0]) or not top_level):
+                task.section = f"{task.section} — {heading[1]}" if task.section else heading[1]
+            else:
+                heading = None
+            kept.append(task)
+        self.rows = kept
+
+    def _readings(self) -> list:
+        """How each column was read, with its first values, so the clerk can judge."""
+        layout = self.first_layout
+        if layout is None:
+            return []
+        readings = []
+        for reading in layout.readings:
+            samples: list[str] = []
+            for row in self.fed:
+                text = row.cell(reading.position).text
+                if text and text not in samples and not self._is_heading_row(row):
+                    samples.append(_shorten(text))
+                if len(samples) == 3:
+                    break
+            reading.samples = samples
+            readings.append(reading)
+        return readings
+
+    def _is_heading_row(self, row: _RawRow) -> bool:
+        return len(row.filled()) == 1
 
     def feed(self, row: _RawRow) -> None:
+        self._keep(row)
         filled = row.filled()
         if not filled:
             return
+        if len(self.fed) < 50:
+            self.fed.append(row)
         self.seen_rows += 1
         if self.seen_rows > MAX_ROWS:
             raise TableError(
@@ -116,6 +203,10 @@ class _Builder:
                 "Hãy chia bảng thành nhiều tệp nhỏ hơn."
             )
         if self._echoes_header(row, filled) or _is_numbering(filled):
+            return
+        if len(filled) > 1 and _is_note_row(filled):
+            self.in_notes = True
+            self._stray(row)  # a legend or footnote under the table: reported, not a task
             return
         layout = self.layout
         assert layout is not None
@@ -163,7 +254,8 @@ class _Builder:
             or layout.content_position in positions
             or (order_cell is not None and order_cell.key == cell.key)
         )
-        if _is_footnote(cell.text):
+        if _is_footnote(cell.text) or _NOTE_LEAD.match(cell.text) or self.in_notes:
+            self.in_notes = True  # the lines under "Ghi chú:" belong to the note, not a task
             self._stray(row)
         elif heading_place and _looks_like_section(cell.text):
             self._start_section(row, cell.text)
@@ -220,6 +312,8 @@ class _Builder:
         assert layout is not None
         if position in layout.columns:
             return layout.columns[position]
+        if position in layout.ignored:
+            return None
         return layout.notes.get(position, f"Cột {position + 1}")
 
     def _start_section(self, row: _RawRow, title: str) -> None:
@@ -231,6 +325,7 @@ class _Builder:
     def _new_task(self, row: _RawRow, order: str) -> None:
         layout = self.layout
         assert layout is not None
+        self.in_notes = False
         task = SourceRow(
             line=row.line,
             order_label=order,
@@ -303,10 +398,7 @@ class _Builder:
         else:
             return echoing >= 2
         texts = [cell.text for cell in row.cells]
-        short = all(
-            len(cell.text) <= _MAX_HEADER_CELL and not _is_label(cell.text) for cell in filled
-        )
-        return short and _qualifies(_map_columns(texts))
+        return _could_be_header(row) and _qualifies(_map_columns(texts))
 
     def _stray(self, row: _RawRow) -> None:
         self._problem(row, f"Dòng {row.line} không thuộc bảng (chú thích?) — chưa nhập.")
@@ -316,9 +408,10 @@ class _Builder:
 
 
 _NO_HEADER = (
-    "Không tìm thấy dòng tiêu đề của bảng nhiệm vụ. Bảng cần một dòng tiêu đề có cột "
-    "«Nội dung công việc» và ít nhất hai cột trong số: STT, Đơn vị chủ trì, Đơn vị phối hợp, "
-    "Sản phẩm/Kết quả, Thời hạn."
+    "Không tìm thấy dòng tiêu đề của bảng nhiệm vụ, và các ô cũng không đủ rõ để đoán từng "
+    "cột. Bảng cần một dòng tiêu đề có cột nội dung công việc (nhiệm vụ, đề án, công việc…) "
+    "và ít nhất hai cột khác (STT, đơn vị chủ trì, phối hợp, sản phẩm, thời hạn…), hoặc chọn "
+    "cột bằng tay (--columns, --header-row)."
 )
 
 

@@ -20,12 +20,18 @@ _CONDITION_WITHOUT_TIME = (
 )
 _NO_FREQUENCY = "Định kỳ nhưng chưa rõ tần suất hoặc hạn báo cáo; cần xác định"
 _FREQUENCY_CONFLICT = "Tần suất ghi ở thời hạn không khớp với các mốc báo cáo; cần xác nhận"
-_MILESTONES_OUT_OF_ORDER = "Các mốc không theo thứ tự thời gian; hạn cuối lấy mốc ghi sau cùng"
 _START_ONLY = "Chỉ ghi thời điểm bắt đầu, chưa có thời hạn hoàn thành"
 _CONTINUOUS_WITH_DATE = "Vừa ghi “thường xuyên” vừa ghi mốc thời gian; cần xác nhận"
 _VAGUE_POINT = "Thời điểm “đầu/giữa …” không rõ ngày; đã tạm lấy ngày cuối kỳ"
 _RECURRENCE_OVER = "Các kỳ đã kết thúc trước ngày của kế hoạch"
 _RANGE_BACKWARDS = "Ngày bắt đầu sau ngày kết thúc"
+_MILESTONES_OUT_OF_ORDER = (
+    "Các mốc không theo thứ tự thời gian; hạn cuối lấy mốc muộn nhất, các mốc khác giữ lại"
+)
+_TOO_FAR = "Có mốc thời gian quá xa so với ngày của kế hoạch; cần xác nhận"
+_ALTERNATIVES = "Ghi hai thời hạn để chọn (“… hoặc …”); cần người có thẩm quyền chọn một"
+_PLAUSIBLE_YEARS_AHEAD = 15
+_PLAUSIBLE_YEARS_BACK = 5
 
 
 class _Unreadable(Exception):
@@ -95,15 +101,18 @@ class _Mention:
 
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
-# "/2026", "// 2026", " năm 2026", ", năm 2026", "-2026", " 2026"
-_THEN_YEAR = rf"(?:(?:\s*[/.,\-]+)?\s*(?:nam\s*)?{_YEAR})"
+# "/2026", "// 2026", " năm 2026", ", năm 2026", "-2026", " 2026"; and "/26" (a two-digit year)
+_THEN_YEAR = rf"(?:(?:\s*[/.,\-]+)?\s*(?:nam\s*)?{_YEAR}|\s*/\s*(?P<yy>\d{{2}})(?![\d/]))"
 _QUARTER_NUMERAL = r"(?:iv|iii|ii|i|[1-4])(?![a-z\d])"
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
 def _year_of(match: re.Match[str]) -> int | None:
-    year = match.groupdict().get("year")
-    return int(year) if year else None
+    groups = match.groupdict()
+    if groups.get("year"):
+        return int(groups["year"])
+    # A two-digit year is of this century: "15/3/26" is 15/03/2026.
+    return 2000 + int(groups["yy"]) if groups.get("yy") else None
 
 
 def _day_mention(match: re.Match[str]) -> list[_Mention]:
@@ -187,6 +196,14 @@ _MENTION_PATTERNS = (
         ),
         _day_mention,
     ),
+    (  # 15/3/26, 15-03-26: a two-digit year
+        re.compile(
+            r"(?<![\d/.#])(?P<day>\d{1,2})\s*[/.\-]\s*(?P<month>\d{1,2})\s*[/.\-]\s*"
+            r"(?P<yy>\d{2})(?![\d/])",
+            _F,
+        ),
+        _day_mention,
+    ),
     (  # 6 tháng đầu năm 2026, 6 tháng cuối năm, nửa đầu năm
         re.compile(
             rf"\b(?:(?:6|06|sau)\s*thang|nua)\s*(?P<part>dau|cuoi)(?:\s*nam)?{_THEN_YEAR}?", _F
@@ -257,7 +274,7 @@ class _Cell:
     @classmethod
     def read(cls, original: str, reference: date) -> _Cell:
         folded = _DOCUMENT_NUMBER.sub(_mask, _fold(original))
-        mentions = _scan(folded)
+        mentions = _without_remarks(folded, _scan(folded))
         return cls(original, folded, reference, mentions, _strictness(folded, mentions))
 
     def prefix(self, index: int) -> str:
@@ -268,6 +285,15 @@ class _Cell:
         return self.original[mention.start : mention.end]
 
     def deadline(self, kind: str, due: date | None, **fields) -> Deadline:
+        named = [due, fields.get("start"), *fields.get("milestones", ())]
+        if any(
+            not self.reference.year - _PLAUSIBLE_YEARS_BACK
+            <= day.year
+            <= self.reference.year + _PLAUSIBLE_YEARS_AHEAD
+            for day in named
+            if day is not None
+        ):
+            self.reasons.append(_TOO_FAR)
         reasons = list(dict.fromkeys(self.reasons))
         return Deadline(
             text=self.original,
@@ -277,6 +303,29 @@ class _Cell:
             reason="; ".join(reasons),
             **fields,
         )
+
+
+# A remark in parentheses about what the task covers, not when it is due:
+# "Quý II/2026 (áp dụng cho niên độ 2026 – 2028)".
+_REMARK = re.compile(
+    r"\(\s*(?:ap\s+dung|nien\s+do|giai\s+doan|doi\s+voi|cho\s+(?:nam|giai|nien|ky)|thuc\s+hien"
+    r"|theo|can\s+cu|nam\s+hoc|trong\s+do|gom|bao\s+gom)\b[^()]*\)?",
+    _F,
+)
+
+
+def _without_remarks(folded: str, mentions: list[_Mention]) -> list[_Mention]:
+    """Mentions inside a remark in parentheses are left out when the cell has a time of its own
+    outside them (then the remark does not say when the task is due)."""
+    remarks = [match.span() for match in _REMARK.finditer(folded)]
+    if not remarks:
+        return mentions
+
+    def in_remark(mention: _Mention) -> bool:
+        return any(start <= mention.start < end for start, end in remarks)
+
+    outside = [mention for mention in mentions if not in_remark(mention)]
+    return outside or mentions
 
 
 def _strictness(folded: str, mentions: list[_Mention]) -> list[bool]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import pairwise
 
 from plans.deadlines.calendar_days import _add_months, add_working_days
 from plans.deadlines.cells import (
+    _ALTERNATIVES,
     _CONDITION_WITHOUT_TIME,
     _CONTINUOUS_WITH_DATE,
     _F,
@@ -93,13 +95,23 @@ def _from_points(cell: _Cell) -> Deadline | None:
         return None
     if len(cell.mentions) == 1 and _FROM_PREFIX.search(cell.prefix(0)):
         return _start_only(cell)
-    points = _read_points(cell)
-    last = points[-1]
-    milestones = tuple(point.due for point in points[:-1])
-    if any(milestone > last.due for milestone in milestones):
-        cell.reasons.append(_MILESTONES_OUT_OF_ORDER)
+    last, milestones = _latest(cell, _read_points(cell))
     _flag_if_past(cell, last.due)
     return cell.deadline(last.kind, last.due, start=last.start, milestones=milestones)
+
+
+def _latest(cell: _Cell, points: list[_Point]) -> tuple[_Point, tuple[date, ...]]:
+    """Milestones written in any order: the latest is the due date, the others are kept."""
+    if _ALTERNATIVE.search(cell.folded) and len(points) > 1:
+        cell.reasons.append(_ALTERNATIVES)
+    if any(later.due < earlier.due for earlier, later in pairwise(points)):
+        cell.reasons.append(_MILESTONES_OUT_OF_ORDER)
+    last = max(reversed(points), key=lambda point: point.due)
+    return last, tuple(sorted(point.due for point in points if point is not last))
+
+
+# "Tháng 11/2026 hoặc tháng 02/2027": two dues to choose from, not two milestones.
+_ALTERNATIVE = re.compile(r"\bhoac\b", _F)
 
 
 def _start_only(cell: _Cell) -> Deadline:
@@ -205,15 +217,14 @@ def _conditional(cell: _Cell) -> Deadline | None:
     if not cell.mentions:
         cell.reasons.append(_CONDITION_WITHOUT_TIME)
         return cell.deadline(DeadlineKind.CONDITIONAL, None, condition=cell.original.strip())
-    points = _read_points(cell)
-    estimate = points[-1]
+    estimate, milestones = _latest(cell, _read_points(cell))
     _flag_if_past(cell, estimate.due)
     return cell.deadline(
         DeadlineKind.CONDITIONAL,
         estimate.due,
         start=estimate.start,
         condition=_condition_text(cell),
-        milestones=tuple(point.due for point in points[:-1]),
+        milestones=milestones,
     )
 
 
@@ -243,6 +254,17 @@ def _nfc(text: object) -> str:
     return unicodedata.normalize("NFC", text) if isinstance(text, str) else ""
 
 
+# "ngày 12 / 10 /202 6": a year broken by text extraction from PDF, joined again.
+_BROKEN_YEAR = re.compile(r"(?<=/)(\s*)(2\s*0\s*\d\s*\d)(?!\s*\d)")
+# A date cell pasted from Excel as its serial number (days since 30/12/1899): 2000 to 2099.
+_EXCEL_SERIAL = re.compile(r"\s*(?P<days>3[6-9]\d{3}|[4-6]\d{4}|7[0-2]\d{3})(?:[.,]0+)?\s*")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _repaired(text: str) -> str:
+    return _BROKEN_YEAR.sub(lambda m: m.group(1) + re.sub(r"\s+", "", m.group(2)), text)
+
+
 def interpret_deadline(text: str, *, reference: date, product: str = "") -> Deadline:
     """What a careful clerk would record for one "Thời hạn" cell.
 
@@ -253,7 +275,14 @@ def interpret_deadline(text: str, *, reference: date, product: str = "") -> Dead
     """
     original = _nfc(text)
     try:
-        return _interpret(original, reference, _nfc(product))
+        serial = _EXCEL_SERIAL.fullmatch(original)
+        if serial:
+            cell = _Cell.read(original, reference)
+            due = _EXCEL_EPOCH + timedelta(days=int(serial["days"]))
+            _flag_if_past(cell, due)
+            return cell.deadline(DeadlineKind.DATE, due)
+        reading = _interpret(_repaired(original), reference, _nfc(product))
+        return reading if reading.text == original else replace(reading, text=original)
     except _Unreadable as problem:
         return Deadline(
             original, DeadlineKind.UNKNOWN, None, needs_review=True, reason=str(problem)

@@ -56,6 +56,11 @@ _OPEN_ENDED = re.compile(r"\b(?:cac|nhung)\s+nam\s+(?:tiep\s+theo|sau)\b", _F)
 _DAY_OF_EACH_MONTH = re.compile(
     r"\bngay\s*(?P<day>\d{1,2})\s*(?:cua\s+)?(?:hang|moi|tung)\s+thang\b", _F
 )
+# "Hằng tháng trước ngày 25", "hằng tháng, chậm nhất ngày 20"
+_EACH_MONTH_BY_DAY = re.compile(
+    r"\b(?:hang|moi|tung)\s+thang\b[^\d]{0,30}?\bngay\s*(?P<day>\d{1,2})\b(?!\s*[/.\-]\s*\d)",
+    _F,
+)
 _DAY_OF_QUARTER_END = re.compile(
     r"\bngay\s*(?P<day>\d{1,2})\s*(?:cua\s+)?thang\s+cuoi\s+(?:(?:hang|moi|tung)\s+)?quy\b", _F
 )
@@ -114,11 +119,12 @@ def _schedule_dates(cell: _Cell, *, periods_allowed: bool) -> tuple[tuple[int, i
     """The (month, day) dues a cell names without a year: "(trước 10/6) và năm (trước 10/12)"."""
     for pattern, spread in (
         (_DAY_OF_EACH_MONTH, _every_month),
+        (_EACH_MONTH_BY_DAY, _every_month),
         (_DAY_OF_QUARTER_END, _every_quarter_end),
     ):
         match = pattern.search(cell.folded)
         if match:
-            strict = bool(_STRICT_PREFIX.search(cell.folded[: match.start()]))
+            strict = bool(_STRICT_PREFIX.search(cell.folded[: match.start("day")]))
             return spread(int(match["day"]), strict)
     yearless = [index for index, mention in enumerate(cell.mentions) if mention.year is None]
     days = [index for index in yearless if cell.mentions[index].kind == DeadlineKind.DATE]

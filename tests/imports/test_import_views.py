@@ -159,3 +159,47 @@ def test_re_importing_shows_what_changed_before_confirming(client, office, units
     ).content.decode()
     assert "So với lần nhập trước" in page
     assert "“Tháng 6/2026” → “Tháng 7/2026”" in page
+
+
+def test_fixing_a_row_updates_the_count_of_what_still_needs_a_look(client, office, units):
+    table = TABLE_000.replace("Văn phòng Sở\tCác phòng, đơn vị\tKế hoạch được",
+                              "Phòng Giáo dục\tCác phòng, đơn vị\tKế hoạch được")
+    start(client, units, text=table)
+    draft = ImportDraft.objects.get()
+    page = client.get(reverse("imports:import_preview", args=[draft.pk])).content.decode()
+    before = int(page.split(" chỗ cần xem")[0].rsplit(">", 1)[1])
+
+    fixed = client.post(
+        reverse("imports:import_row", args=[draft.pk, 1]),
+        {"order_label": "2", "content": "Rà soát văn bản QPPL", "lead": "VP Sở",
+         "coordinating": "Các phòng, đơn vị", "product": "Kế hoạch", "deadline": "Quý IV/2026"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+
+    assert before == 1
+    assert 'id="tom-tat" hx-swap-oob="true"' in fixed
+    assert "Tất cả đã được hiểu" in fixed and "chỗ cần xem" not in fixed
+
+
+def test_the_plan_date_is_a_date_input_and_a_silly_year_is_refused(client, office, units):
+    page = client.get(START).content.decode()
+    assert 'type="date" name="issued_on"' in page
+
+    response = start(client, units, text=TABLE_000, issued_on="01/06/1066")
+    assert "Ngày ban hành không hợp lệ" in response.content.decode()
+    assert not ImportDraft.objects.exists()
+
+
+def test_a_row_correction_can_name_the_person_responsible(client, office, units):
+    UserFactory(full_name="Nguyễn Văn An", unit=units["vp"])
+    start(client, units, text=TABLE_000)
+    draft = ImportDraft.objects.get()
+
+    fixed = client.post(
+        reverse("imports:import_row", args=[draft.pk, 0]),
+        {"order_label": "1", "content": "Xây dựng Kế hoạch", "lead": "Phòng Chuyển đổi số",
+         "product": "Kế hoạch", "deadline": "Tháng 6/2026", "person": "nguyễn văn an"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+
+    assert "Người chịu trách nhiệm: “nguyễn văn an” <span class=\"ok-name\">✓</span>" in fixed

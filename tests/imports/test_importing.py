@@ -170,3 +170,149 @@ def test_parse_deadlines_reads_one_text_per_line_and_writes_json_lines(monkeypat
         "reason",
     }
     assert lines[2]["needs_review"] is True
+
+
+# --- Every "rõ" the table gives lands in its field -------------------------------------------
+
+RO_TABLE = (
+    "TT\tLĩnh vực phụ trách\tCông việc cụ thể\tĐơn vị đầu mối\tNgười chịu trách nhiệm chính\t"
+    "Cấp phê duyệt kết quả\tNgày khởi động\tHạn hoàn thành\tKinh phí dự kiến\n"
+    "1\tChuyển đổi số\tXây dựng kho dữ liệu dùng chung\tVăn phòng Sở\tnguyen van an\t"
+    "Giám đốc Sở\tTháng 3/2026\tQuý IV/2026\t1.200.000.000\n"
+    "2\tCải cách hành chính\tRà soát thủ tục nội bộ\tVăn phòng Sở\tTrần Thị Hoa\t"
+    "Chủ tịch UBND tỉnh\t\tTháng 12/2026\t\n"
+)
+
+
+def test_person_authority_group_start_and_unmapped_columns_land_on_the_task(department):
+    from tests.factories import UserFactory
+
+    an = UserFactory(full_name="Nguyễn Văn An")
+    UserFactory(full_name="Trần Thị Hoa")
+    UserFactory(full_name="Trần Thị Hoa")  # two people of that name: left for a person
+    director = UserFactory(full_name="Lê Minh Quang", title="Giám đốc Sở")
+    understanding = understand(
+        read_text(RO_TABLE), plan_reference=date(2026, 1, 5), issuing_unit=None
+    )
+    first, second = understanding.rows
+    assert first.person_id == an.pk
+    assert second.person_id is None
+    assert any("nhiều người tên “Trần Thị Hoa”" in w for w in second.warnings)
+
+    save_rows(plan=department, understanding=understanding, today=date(2026, 1, 5))
+
+    task = Task.objects.get(plan=department, order_label="1")
+    assert task.assignee == an
+    assert task.assignee_as_written == "nguyen van an"
+    assert task.authority_body == "Giám đốc Sở"
+    assert task.authority_user != director  # a title is not a name: kept as written
+    assert task.section == "Chuyển đổi số"
+    assert task.start_date == date(2026, 3, 1)
+    assert task.original_due_date == date(2026, 12, 31)
+    assert "Kinh phí dự kiến: 1.200.000.000" in task.notes
+    assert "Tháng 3/2026" in task.notes
+    other = Task.objects.get(plan=department, order_label="2")
+    assert other.assignee is None
+    assert other.assignee_as_written == "Trần Thị Hoa"
+    assert other.authority_body == "Chủ tịch UBND tỉnh"
+    assert other.section == "Cải cách hành chính"
+
+
+def test_an_authority_naming_a_user_is_that_user(department):
+    from tests.factories import UserFactory
+
+    deputy = UserFactory(full_name="Lê Hùng")
+    text = (
+        "STT\tNội dung\tChủ trì\tLãnh đạo chỉ đạo\tThời hạn\n"
+        "1\tViệc A\tVăn phòng Sở\tPGĐ Lê Hùng\tNăm 2026\n"
+    )
+    understanding = understand(read_text(text), plan_reference=date(2026, 1, 5), issuing_unit=None)
+
+    save_rows(plan=department, understanding=understanding, today=date(2026, 1, 5))
+
+    task = Task.objects.get(plan=department)
+    assert task.authority_user == deputy
+    assert task.authority_body == "PGĐ Lê Hùng"
+
+
+def test_a_period_column_is_the_deadline_when_the_table_has_no_deadline_column(department):
+    text = "STT\tNội dung\tChủ trì\tThời gian thực hiện\n1\tViệc A\tVăn phòng Sở\t2026-2027\n"
+    (row,) = understand(
+        read_text(text), plan_reference=date(2026, 1, 5), issuing_unit=None
+    ).rows
+
+    assert row.deadline.due == date(2027, 12, 31)
+    assert row.deadline.start == date(2026, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("written", "label"),
+    [
+        ("Hằng tháng trước ngày 25", "Hằng tháng (ngày 24 hằng tháng) từ năm 2026"),
+        ("Hằng tháng", "Hằng tháng (ngày cuối tháng) từ năm 2026"),
+    ],
+)
+def test_a_monthly_schedule_is_shown_without_a_day_that_does_not_exist(department, written, label):
+    text = HEADER + f"1\tBáo cáo tiến độ\tVăn phòng Sở\t\tBáo cáo\t{written}\n"
+    (row,) = understand(read_text(text), plan_reference=date(2026, 1, 5), issuing_unit=None).rows
+
+    assert row.recurrence_label == label
+    assert "29/02" not in row.recurrence_label
+
+
+def test_the_specialised_divisions_fan_out_to_the_phong_only_and_none_coordinates_itself(
+    department,
+):
+    text = HEADER + "1\tRà soát quy trình\tCác phòng chuyên môn\tVăn phòng Sở, Phòng Chuyển đổi số"
+    text += "\tBáo cáo\tQuý IV/2026\n"
+    understanding = understand(
+        read_text(text), plan_reference=date(2026, 6, 1), issuing_unit=department.issuing_unit
+    )
+    (row,) = understanding.rows
+    names = dict(Unit.objects.values_list("pk", "name"))
+
+    assert sorted(names[pk] for pk in row.lead_ids) == sorted(
+        u.name
+        for u in Unit.objects.filter(parent=department.issuing_unit, kind="division")
+        if u.name.startswith("Phòng")
+    )
+    save_rows(plan=department, understanding=understanding, today=date(2026, 6, 1))
+
+    for task in Task.objects.filter(plan=department, parent__isnull=False):
+        assert task.lead_unit_id not in set(task.coordinating_units.values_list("pk", flat=True))
+    assert not Task.objects.filter(lead_unit__name__startswith="Văn phòng").exists()
+    assert not Task.objects.filter(lead_unit__kind="centre").exists()
+
+
+def test_thanh_tra_so_is_not_taken_for_the_city_inspectorate(department):
+    text = HEADER + "1\tThanh tra công vụ\tThanh tra Sở\t\tBáo cáo\tNăm 2026\n"
+    Unit.objects.create(name="Thanh tra thành phố", kind="department")
+    (row,) = understand(
+        read_text(text), plan_reference=date(2026, 6, 1), issuing_unit=None
+    ).rows
+
+    assert row.lead_ids == []
+    assert any("khác cấp" in warning for warning in row.warnings)
+
+
+def test_a_number_written_twice_is_two_tasks_flagged_and_re_imported_in_place(department):
+    text = (
+        HEADER
+        + "1\tViệc thứ nhất\tVăn phòng Sở\t\tBáo cáo\tQuý III/2026\n"
+        + "1\tViệc thứ hai\tVăn phòng Sở\t\tBáo cáo\tQuý IV/2026\n"
+    )
+    understanding = understand(read_text(text), plan_reference=date(2026, 6, 1), issuing_unit=None)
+    assert all(any("lặp lại" in w for w in row.warnings) for row in understanding.rows)
+    save_rows(plan=department, understanding=understanding, today=date(2026, 6, 1))
+
+    again = understand(
+        read_text(text.replace("Quý IV/2026", "Tháng 11/2026")),
+        plan_reference=date(2026, 6, 1),
+        issuing_unit=None,
+    )
+    result = save_rows(plan=department, understanding=again, today=date(2026, 6, 1))
+
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    assert list(department.tasks.values_list("content", "deadline_text")) == [
+        ("Việc thứ nhất", "Quý III/2026"), ("Việc thứ hai", "Tháng 11/2026"),
+    ]

@@ -259,7 +259,6 @@ def test_empty_cells_name_nothing():
         ("Các phòng, đơn vị", DIVISIONS_AND_CENTRES),
         ("các phòng/đơn vị", DIVISIONS_AND_CENTRES),
         ("Các phòng, đơn vị thuộc Sở", DIVISIONS_AND_CENTRES),
-        ("Các phòng chuyên môn", DIVISIONS_AND_CENTRES),
         ("Các phòng", frozenset({"division"})),
         ("Các sở, ban, ngành", frozenset({"department"})),
         ("UBND các xã, phường", frozenset({"commune"})),
@@ -336,3 +335,27 @@ def test_any_list_of_known_names_is_matched_in_order(units, data):
 
     assert [m.unit_id for m in matches] == [unit.id for unit in units]
     assert collective is None
+
+
+# --- Levels and groups (issue 10) -----------------------------------------------------------------
+
+
+def test_a_name_at_the_department_level_never_matches_a_city_unit_without_a_flag():
+    (match,), _ = MATCHER.match("Thanh tra Sở")
+
+    assert match.unit_id is None
+    assert match.other_level
+    assert match.candidates == (ID["Thanh tra thành phố"],)
+
+
+def test_a_name_without_a_level_still_finds_its_unit():
+    assert matched_names("Thanh tra thành phố") == ["Thanh tra thành phố"]
+    assert matched_names("Văn phòng") == ["Văn phòng Sở"]
+    assert matched_names("VP Sở") == ["Văn phòng Sở"]
+
+
+def test_the_specialised_divisions_are_the_phong_only():
+    collective = find_collective("Các phòng chuyên môn thuộc Sở")
+
+    assert collective.kinds == frozenset({"division"})
+    assert collective.name_starts == "phong "

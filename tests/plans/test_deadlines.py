@@ -409,11 +409,11 @@ def test_it_borrows_the_year_of_a_later_milestone():
     assert (deadline.due, deadline.milestones) == (d(30, 9, 2027), (d(31, 7, 2027),))
 
 
-def test_it_flags_milestones_written_out_of_order():
+def test_milestones_written_out_of_order_are_due_on_the_latest_and_flagged():
     deadline = interpret_deadline("Quý IV/2026; Quý III/2026", reference=PLAN_000)
     assert (deadline.due, deadline.milestones, deadline.needs_review) == (
-        d(30, 9, 2026),
-        (d(31, 12, 2026),),
+        d(31, 12, 2026),
+        (d(30, 9, 2026),),
         True,
     )
 
@@ -784,3 +784,115 @@ def test_it_lists_iso_weeks_due_on_friday():
 def test_it_lists_no_periods_for_a_single_due(text):
     deadline = interpret_deadline(text, reference=PLAN_000)
     assert occurrence_schedule(deadline, until=d(31, 12, 2030)) == []
+
+
+# --- Slips found on real tables (issue 10) -------------------------------------------------------
+
+JAN_2026 = date(2026, 1, 10)
+
+
+def test_each_month_before_the_25th_is_due_on_the_24th_of_every_month():
+    deadline = interpret_deadline("Hằng tháng trước ngày 25", reference=JAN_2026)
+
+    assert deadline.kind == "recurring" and not deadline.needs_review
+    assert deadline.due == d(24, 1, 2026)
+    assert deadline.recurrence.dates[1] == (2, 24)  # never a 29/02 that 2026 does not have
+    periods = occurrence_schedule(deadline, until=d(20, 3, 2026))
+    assert [p.due for p in periods] == [d(24, 1, 2026), d(24, 2, 2026), d(24, 3, 2026)]
+
+
+def test_a_range_of_years_in_a_remark_is_not_the_deadline():
+    deadline = interpret_deadline(
+        "Quý II/2026 (áp dụng cho niên độ 2026 – 2028)", reference=JAN_2026
+    )
+    assert (deadline.kind, deadline.due) == ("quarter", d(30, 6, 2026))
+
+
+def test_in_a_list_of_dates_the_latest_is_due_and_the_others_are_milestones():
+    deadline = interpret_deadline("15/3/2026; 10/3/2026; 30/4/2026; 20/4/2026", reference=JAN_2026)
+
+    assert deadline.due == d(30, 4, 2026)
+    assert deadline.milestones == (d(10, 3, 2026), d(15, 3, 2026), d(20, 4, 2026))
+
+
+def test_one_date_or_another_is_flagged_for_a_person_to_choose():
+    deadline = interpret_deadline(
+        "Tháng 11/2026 hoặc tháng 02/2027, tùy tiến độ của Bộ", reference=JAN_2026
+    )
+    assert deadline.needs_review
+    assert "hoặc" in deadline.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("ngày 12 / 10 /202 6", d(12, 10, 2026)),
+        ("trước ngày 20/ 5/20 26", d(19, 5, 2026)),
+        ("15/3/27", d(15, 3, 2027)),
+        ("Quý II/27", d(30, 6, 2027)),
+        ("Tháng 6/27", d(30, 6, 2027)),
+        ("46203", d(30, 6, 2026)),  # an Excel date pasted as its serial number
+    ],
+)
+def test_broken_years_two_digit_years_and_excel_serials_are_understood(text, due):
+    deadline = interpret_deadline(text, reference=JAN_2026)
+    assert (deadline.due, deadline.needs_review) == (due, False)
+    assert deadline.text == text  # what was written is kept
+
+
+def test_a_deadline_decades_away_is_flagged():
+    assert interpret_deadline("Năm 2099", reference=JAN_2026).needs_review
+
+
+# fmt: off
+_PREFIXES = st.sampled_from([
+    "", "Trước ", "trước ngày ", "Đến ", "Chậm nhất ", "Hằng tháng trước ngày ", "Trong ngày ",
+    "Từ ", "Sau khi có chỉ đạo (", "Định kỳ ", "Hàng năm, từ ", "Thường xuyên từ ",
+])
+_SEPARATORS = st.sampled_from(["/", " / ", "-", ".", "//", " /20", "/ 202 "])
+# fmt: on
+
+
+@st.composite
+def deadline_phrases(draw):
+    """Deadline phrases as clerks write them, right or wrong: dates, months, quarters and years
+    with any numbers (31/02 and tháng 13 included), two-digit years and stray spaces, alone or
+    in lists, remarks and alternatives."""
+    number = st.integers(min_value=0, max_value=40)
+    year = st.one_of(st.integers(1990, 2110).map(str), st.integers(0, 99).map(lambda y: f"{y:02d}"))
+    sep = draw(_SEPARATORS)
+    forms = [
+        lambda: f"{draw(number)}{sep}{draw(number)}{sep}{draw(year)}",
+        lambda: f"Tháng {draw(number)}{sep}{draw(year)}",
+        lambda: f"Quý {draw(st.sampled_from(['I', 'II', 'III', 'IV', '5', '0']))}/{draw(year)}",
+        lambda: f"Năm {draw(year)}",
+        lambda: f"{draw(year)}-{draw(year)}",
+        lambda: f"ngày {draw(number)}",
+        lambda: str(draw(st.integers(0, 99999))),
+    ]
+    parts = [
+        draw(_PREFIXES) + forms[draw(st.integers(0, len(forms) - 1))]()
+        for _ in range(draw(st.integers(1, 3)))
+    ]
+    joiner = draw(st.sampled_from(["; ", " hoặc ", " và ", ", ", " (áp dụng cho niên độ "]))
+    return joiner.join(parts)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(text=deadline_phrases(), reference=st.dates(date(2020, 1, 1), date(2035, 12, 31)))
+def test_every_generated_phrase_is_understood_within_a_plausible_range_or_flagged(
+    text, reference
+):
+    deadline = interpret_deadline(text, reference=reference)
+
+    json.dumps(deadline.to_json())  # never a crash, never an impossible date
+    if deadline.needs_review:
+        assert deadline.reason
+        return
+    assert deadline.kind != "unknown"
+    if deadline.due is None:
+        assert deadline.kind == "continuous"
+    else:
+        assert reference <= deadline.due <= date(reference.year + 15, 12, 31), text
+    for milestone in deadline.milestones:
+        assert date(reference.year - 5, 1, 1) <= milestone <= deadline.due

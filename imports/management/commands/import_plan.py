@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from imports.importing import Understanding, preview_changes, save_rows, understand
 from imports.tables import TableError, read_upload
+from imports.tables.choice import CHOICE_NAMES, ColumnChoice, columns_chosen
 from plans.models import Plan
 from tasks.punctuality import local_today
 
@@ -30,11 +31,24 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=date.fromisoformat, help="Ngày ban hành (YYYY-MM-DD).")
         parser.add_argument("--dry-run", action="store_true", help="Chỉ xem trước, không ghi gì.")
         parser.add_argument("--json", action="store_true", help="In các dòng đã hiểu (JSON).")
+        parser.add_argument(
+            "--columns",
+            help="Các cột chọn bằng tay, ví dụ: \"task=Tên chương trình;lead=Cơ quan thực hiện;"
+            "deadline=Thời điểm hoàn thành\". Bên phải là tiêu đề như trong bảng, số thứ tự cột "
+            f"(1, 2…) hoặc chữ cột Excel (A, B…). Bên trái: {', '.join(CHOICE_NAMES)}.",
+        )
+        parser.add_argument(
+            "--header-row",
+            type=int,
+            help="Dòng tiêu đề (số dòng trong tệp); 0 khi bảng không có dòng tiêu đề.",
+        )
 
     def handle(self, *args, **options):
         file: Path = options["file"]
+        choice = column_choice(options["columns"], options["header_row"])
         try:
-            table = read_upload(file.name, file.read_bytes())
+            with columns_chosen(choice):
+                table = read_upload(file.name, file.read_bytes())
         except OSError as error:
             raise CommandError(f"Không mở được tệp {file}: {error.strerror}.") from error
         except TableError as error:
@@ -81,6 +95,29 @@ class Command(BaseCommand):
         for row in understanding.rows:
             for warning in row.warnings:
                 self.stdout.write(self.style.WARNING(f"STT {row.key}: {warning}"))
+
+
+def column_choice(columns: str | None, header_row: int | None) -> ColumnChoice | None:
+    """--columns "task=Tên chương trình;lead=C" and --header-row N as the reader's choice."""
+    if columns is None and header_row is None:
+        return None
+    names: dict[str, str] = {}
+    for part in (columns or "").split(";"):
+        if not part.strip():
+            continue
+        what, _sep, where = part.partition("=")
+        value = CHOICE_NAMES.get(what.strip().lower())
+        if value is None or not where.strip():
+            raise CommandError(
+                f"--columns: không hiểu «{part.strip()}». Viết loại=cột, loại là một trong: "
+                f"{', '.join(CHOICE_NAMES)}."
+            )
+        if where.strip() in names:
+            raise CommandError(f"--columns: cột «{where.strip()}» được chọn hai lần.")
+        names[where.strip()] = value
+    if header_row is not None and header_row < 0:
+        raise CommandError("--header-row phải là số dòng (0 khi không có dòng tiêu đề).")
+    return ColumnChoice(names=names, header_line=header_row)
 
 
 def find_or_new_plan(options: dict, *, file: Path) -> Plan:
