@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.conf import settings
@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from plans.dates import SaneDateField
 from plans.models import Phase, Plan, Unit
+from plans.text import clean
 from tasks import product_files
 from tasks.dashboards import UNIT_SORTS, Period
-from tasks.models import Occurrence
+from tasks.models import Occurrence, Task
 from tasks.punctuality import Punctuality, Status
+from tasks.services import BULK_LIMIT
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -168,3 +170,89 @@ class DashboardFilterForm(forms.Form):
             "period": data["period"],
             "punctuality": data["punctuality"],
         }
+
+
+class _BoundedTasks(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        # Refuse a flood of ids before they become one huge query.
+        if value and len(value) > BULK_LIMIT:
+            raise forms.ValidationError(
+                _("Mỗi lần chỉ xử lý tối đa %(n)s nhiệm vụ.") % {"n": BULK_LIMIT}
+            )
+        return super().clean(value)
+
+
+class BulkAction(forms.Form):
+    """One change for the tasks ticked in the list: assign, mark done, or ask a new deadline."""
+
+    ASSIGN, DONE, DEADLINE = "giao", "hoan_thanh", "gia_han"
+    LONGEST_DEADLINE = timedelta(days=10 * 366)
+
+    action = forms.ChoiceField(
+        label=_("Thao tác"),
+        choices=[
+            ("", _("— chọn thao tác —")),
+            (ASSIGN, _("Giao cho một người")),
+            (DONE, _("Đánh dấu hoàn thành")),
+            (DEADLINE, _("Đề nghị điều chỉnh thời hạn")),
+        ],
+    )
+    tasks = _BoundedTasks(
+        queryset=Task.objects.none(),
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": _("Chưa chọn nhiệm vụ nào.")},
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Giao cho"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— chọn người —"),
+    )
+    note = forms.CharField(
+        label=_("Kết quả đạt được (chung cho các nhiệm vụ)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    delay_reason = forms.CharField(
+        label=_("Lý do chậm trễ (cho nhiệm vụ đã quá hạn)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    new_due_date = forms.DateField(label=_("Hạn đề nghị"), required=False, widget=DATE_WIDGET)
+    reason = forms.CharField(
+        label=_("Lý do đề nghị"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, tasks, people, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["tasks"].queryset = tasks
+        self.fields["assignee"].queryset = people
+
+    def clean(self):
+        data = super().clean()
+        for name in ("note", "delay_reason", "reason"):
+            data[name] = clean(data.get(name, ""))
+        action = data.get("action")
+        if action == self.ASSIGN and not data.get("assignee"):
+            self.add_error("assignee", _("Xin chọn người được giao."))
+        if action == self.DONE and not data["note"]:
+            self.add_error("note", _("Xin ghi kết quả đạt được."))
+        if action == self.DEADLINE:
+            new = data.get("new_due_date")
+            if new is None:
+                self.add_error("new_due_date", _("Xin chọn hạn đề nghị."))
+            elif not self.today <= new <= self.today + self.LONGEST_DEADLINE:
+                self.add_error(
+                    "new_due_date",
+                    _("Hạn đề nghị phải từ hôm nay đến %(last)s.")
+                    % {"last": (self.today + self.LONGEST_DEADLINE).strftime("%d/%m/%Y")},
+                )
+            if not data["reason"]:
+                self.add_error("reason", _("Xin nêu lý do đề nghị điều chỉnh thời hạn."))
+        return data

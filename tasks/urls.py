@@ -1,10 +1,12 @@
 from django.urls import path
 
-from tasks import calendar_views, views
+from tasks import calendar_views, list_views, views
 
 app_name = "tasks"
 urlpatterns = [
-    path("", views.task_list, name="list"),
+    path("", list_views.task_list, name="list"),
+    path("xuat-excel/", list_views.task_export, name="export"),
+    path("thao-tac-nhieu/", list_views.task_bulk, name="bulk"),
     path("tong-quan/", views.dashboard, name="dashboard"),
     path("lanh-dao/", views.leadership, name="leadership"),
     path("cua-toi/", views.my_tasks, name="mine"),

@@ -20,7 +20,6 @@ from accounts.models import Role, User
 from plans.models import Phase, Plan, Unit
 from tasks import dashboards, product_files
 from tasks.figures import count_figures
-from tasks.filters import TaskFilter
 from tasks.forms import (
     AssignForm,
     DashboardFilterForm,
@@ -53,27 +52,6 @@ ROWS_PER_PAGE = 20
 UNITS_PER_PAGE = 30
 PLANS_PER_PAGE = 15
 GROUPS_PARTIAL = "tasks/task_parts.html#task-groups"
-
-
-@login_required
-def task_list(request):
-    today = local_today()
-    tasks = (
-        Task.objects.visible_to(request.user)
-        .tracked()
-        .with_punctuality(today)
-        .with_completeness()
-        .select_related("plan", "lead_unit", "assignee", "authority_user")
-        .prefetch_related("coordinating_units")
-        .order_by("plan__issued_on", "plan_id", "position", "pk")
-    )
-    task_filter = TaskFilter(request.GET or None, queryset=tasks, request=request)
-    page = Paginator(task_filter.qs, settings.TASKS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filter": task_filter, "page": page, "today": today, "query": query.urlencode()}
-    template = "tasks/task_list.html#task-table" if request.htmx else "tasks/task_list.html"
-    return render(request, template, context)
 
 
 def _query_without(request, *names: str) -> str:
