@@ -97,6 +97,16 @@ class DeadlineChangeForm(forms.Form):
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class CoordinationNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Ý kiến phối hợp"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Đơn vị chủ trì và những người theo dõi nhiệm vụ sẽ thấy ý kiến này."),
+        error_messages={"required": _("Xin nhập ý kiến phối hợp.")},
+    )
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", _("Đồng ý")), ("refuse", _("Không đồng ý"))],

@@ -299,6 +299,30 @@ class ProgressUpdate(AppendOnly):
         return f"{self.task_id} · {self.percent}% · {self.created_at:%d/%m/%Y}"
 
 
+class CoordinationNote(AppendOnly):
+    """A coordinating unit's word on a task another unit leads (ý kiến phối hợp): evidence of
+    the coordination, kept with the task's history; the lead's progress stays the lead's."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="coordination_notes")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị phối hợp"), on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ghi"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("thời điểm"))
+    text = models.TextField(_("ý kiến phối hợp"))
+
+    class Meta:
+        verbose_name = _("ý kiến phối hợp")
+        verbose_name_plural = _("ý kiến phối hợp")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["task", "-created_at"], name="coordination_task_time")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} · {self.unit} · {self.created_at:%d/%m/%Y}"
+
+
 class ChangeState(models.TextChoices):
     PENDING = "pending", _("Chờ quyết định")
     APPROVED = "approved", _("Đã đồng ý")

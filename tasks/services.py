@@ -13,8 +13,16 @@ from django.utils.translation import gettext as _
 
 from plans.deadlines import Deadline, DeadlineKind, Recurrence, occurrence_schedule
 from plans.models import Unit
+from plans.text import clean
 from tasks import early_warnings, notices
-from tasks.models import ChangeState, DeadlineChange, Occurrence, ProgressUpdate, Task
+from tasks.models import (
+    ChangeState,
+    CoordinationNote,
+    DeadlineChange,
+    Occurrence,
+    ProgressUpdate,
+    Task,
+)
 from tasks.permissions import can_assign, can_update, own_unit_ids
 from tasks.punctuality import Status, local_today
 
@@ -258,6 +266,25 @@ def decide_deadline_change(
         task.save()
     notices.deadline_change_decided(change, now=change.decided_at)
     return change
+
+
+NOTE_MAX_LENGTH = 4000
+
+
+def add_coordination_note(
+    *, task: Task, unit: Unit, by, text: str, at: datetime | None = None
+) -> CoordinationNote:
+    """A coordinating unit's note on a task it helps with; the lead's progress is untouched."""
+    text = clean(text)
+    if not text:
+        raise ValidationError({"text": _("Xin nhập ý kiến phối hợp.")})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationError({"text": _("Ý kiến dài quá %(n)s ký tự.") % {"n": NOTE_MAX_LENGTH}})
+    if not task.coordinating_units.filter(pk=unit.pk).exists():
+        raise ValidationError(_("%(unit)s không phối hợp nhiệm vụ này.") % {"unit": unit})
+    return CoordinationNote.objects.create(
+        task=task, unit=unit, author=by, text=text, created_at=at or timezone.now()
+    )
 
 
 # --- the same change to several tasks at once (a unit head's list) ----------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/cap-nhat/", views.task_update, name="update"),
     path("<int:pk>/giao-viec/", views.task_assign, name="assign"),
     path("<int:pk>/gia-han/", views.task_request_change, name="request_change"),
+    path("<int:pk>/phoi-hop/", views.task_coordination_note, name="coordination_note"),
     path("cap-nhat/<int:pk>/tep/", views.product_file, name="product_file"),
     path("gia-han/<int:pk>/quyet-dinh/", views.change_decide, name="decide"),
     path("lich/", calendar_views.month, name="calendar"),

@@ -22,6 +22,7 @@ from tasks import dashboards, product_files
 from tasks.figures import count_figures
 from tasks.forms import (
     AssignForm,
+    CoordinationNoteForm,
     DashboardFilterForm,
     DeadlineChangeForm,
     DecisionForm,
@@ -34,6 +35,8 @@ from tasks.permissions import (
     can_assign,
     can_decide,
     can_update,
+    coordinated_filter,
+    coordinating_unit_for,
     get_change_to_decide,
     get_task_for_user,
     own_unit_ids,
@@ -42,6 +45,7 @@ from tasks.permissions import (
 from tasks.punctuality import Status, days_late, local_today
 from tasks.services import (
     StaleWrite,
+    add_coordination_note,
     assign_task,
     decide_deadline_change,
     record_progress,
@@ -157,6 +161,33 @@ def _grouped(request, tasks, today) -> dict:
     }
 
 
+COORDINATED = "phoi_hop"
+
+
+def _coordinated(request, tasks, coordinated, today) -> dict:
+    """The unit page's "Phối hợp" tab: the urgency tabs' counts, and the tasks the unit
+    coordinates on, soonest due first, each open to a coordination note and nothing else."""
+    counts = dashboards.group_counts(count_figures(tasks, today=today))
+    listed = row_queryset(coordinated.with_punctuality(today)).order_by(
+        F("due_date").asc(nulls_last=True), "pk"
+    )
+    page = Paginator(listed, ROWS_PER_PAGE).get_page(request.GET.get("trang"))
+    for task in page.object_list:
+        task.may_note = True
+        task.days_late = days_late(
+            due_date=task.due_date, completed_on=task.completed_on, today=today
+        )
+    return {
+        "today": today,
+        "groups": counts,
+        "group": dashboards.Group(COORDINATED, _("Phối hợp"), ()),
+        "page": page,
+        "coordinated_count": page.paginator.count,
+        "here": request.get_full_path(),
+        "base_path": request.path,
+    }
+
+
 @login_required
 def unit_page(request, pk: int):
     """A unit's tasks: the unit head's daily page, and the drill-down of the dashboards."""
@@ -164,10 +195,20 @@ def unit_page(request, pk: int):
     unit = get_object_or_404(Unit, pk=pk)
     if not user.sees_everything and unit.pk not in own_unit_ids(user):
         raise Http404
-    tasks = dashboards.task_base(user).filter(
-        lead_unit_id__in=Unit.objects.descendant_ids({unit.pk})
+    unit_ids = Unit.objects.descendant_ids({unit.pk})
+    tasks = dashboards.task_base(user).filter(lead_unit_id__in=unit_ids)
+    # Tasks other units lead with this one coordinating: a tab of their own, read-only.
+    coordinated = (
+        Task.objects.tracked()
+        .filter(coordinated_filter(user, unit_ids=unit_ids))
+        .exclude(lead_unit_id__in=unit_ids)
     )
-    context = _grouped(request, tasks, local_today())
+    today = local_today()
+    if request.GET.get("nhom") == COORDINATED:
+        context = _coordinated(request, tasks, coordinated, today)
+    else:
+        context = _grouped(request, tasks, today)
+        context["coordinated_count"] = coordinated.count()
     context["unit"] = unit
     template = GROUPS_PARTIAL if request.htmx else "tasks/unit_page.html"
     return render(request, template, context)
@@ -225,6 +266,7 @@ class HistoryEntry:
     created: bool
     reason: str
     changes: list[tuple[str, str, str]]
+    note: str = ""
 
 
 HISTORY_HIDDEN = {"last_update_at", "search_key", "updated_at", "position"}
@@ -286,17 +328,36 @@ def _history(task: Task) -> list[HistoryEntry]:
     return entries[::-1]
 
 
+def _with_notes(history: list[HistoryEntry], notes) -> list[HistoryEntry]:
+    """The coordination notes in the task's history, newest first like the rest."""
+    entries = [
+        HistoryEntry(
+            when=n.created_at,
+            who=n.author,
+            created=False,
+            reason=_("Ý kiến phối hợp của %(unit)s") % {"unit": n.unit.display_name},
+            changes=[],
+            note=n.text,
+        )
+        for n in notes
+    ]
+    return sorted([*history, *entries], key=lambda e: e.when, reverse=True)
+
+
 @login_required
 def task_detail(request, pk: int):
     today = local_today()
     task = get_task_for_user(
         request.user,
         pk,
-        queryset=Task.objects.with_punctuality(today).select_related(
-            "plan", "phase", "lead_unit", "assignee", "authority_user", "parent"
-        ),
+        queryset=Task.objects.with_punctuality(today)
+        .select_related("plan", "phase", "lead_unit", "assignee", "authority_user", "parent")
+        .prefetch_related("coordinating_units"),
+        coordinated=True,
     )
     user = request.user
+    unit_ids = own_unit_ids(user)
+    notes = list(task.coordination_notes.select_related("unit", "author"))
     changes = list(task.deadline_changes.select_related("requested_by", "decided_by"))
     for change in changes:
         change.may_decide = change.state == ChangeState.PENDING and can_decide(user, change)
@@ -310,9 +371,11 @@ def task_detail(request, pk: int):
         "occurrences": list(task.occurrences.with_punctuality(today)),
         "updates": list(task.updates.select_related("author", "occurrence")),
         "changes": changes,
-        "history": _history(task) if task.history.exists() else [],
-        "may_update": can_update(user, task),
-        "may_assign": can_assign(user, task),
+        "notes": notes,
+        "note_unit": coordinating_unit_for(user, task, unit_ids=unit_ids),
+        "history": _with_notes(_history(task) if task.history.exists() else [], notes),
+        "may_update": can_update(user, task, unit_ids=unit_ids),
+        "may_assign": can_assign(user, task, unit_ids=unit_ids),
     }
     return render(request, "tasks/task_detail.html", context)
 
@@ -334,7 +397,7 @@ def _next_url(request, task: Task) -> str:
     return reverse("tasks:detail", args=[task.pk])
 
 
-def _row_response(request, task: Task, note: str):
+def _row_response(request, task: Task, note: str, *, may_note: bool = False):
     """After a write: htmx gets the fresh row; a plain post goes back where it came from."""
     if not request.htmx:
         messages.success(request, note)
@@ -342,6 +405,7 @@ def _row_response(request, task: Task, note: str):
     today = local_today()
     fresh = row_queryset(Task.objects.with_punctuality(today)).get(pk=task.pk)
     _decorate(request.user, [fresh], today)
+    fresh.may_note = may_note
     context = {"task": fresh, "today": today, "note": note, "here": _next_url(request, task)}
     return render(request, "tasks/task_parts.html#task-row", context)
 
@@ -506,6 +570,30 @@ def task_request_change(request, pk: int):
     else:
         form = DeadlineChangeForm()
     return _form_response(request, task, "change-form", form)
+
+
+@login_required
+def task_coordination_note(request, pk: int):
+    """A coordinating unit's note on a task another unit leads: GET the form, POST it."""
+    task = get_task_for_user(request.user, pk, coordinated=True)
+    unit = coordinating_unit_for(request.user, task)
+    if unit is None:
+        raise PermissionDenied
+    if request.method == "POST":
+        form = CoordinationNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                add_coordination_note(
+                    task=task, unit=unit, by=request.user, text=form.cleaned_data["text"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                note = _("Đã ghi ý kiến phối hợp của %(unit)s.") % {"unit": unit.display_name}
+                return _row_response(request, task, note, may_note=True)
+    else:
+        form = CoordinationNoteForm()
+    return _form_response(request, task, "note-form", form, unit=unit)
 
 
 @require_POST
