@@ -37,7 +37,12 @@ class VersionedForm(forms.Form):
 
 
 class ProgressForm(VersionedForm):
-    percent = forms.IntegerField(label=_("Tiến độ (%)"), min_value=0, max_value=100)
+    percent = forms.IntegerField(
+        label=_("Tiến độ (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("100% là hoàn thành: nhiệm vụ (hoặc kỳ) sẽ được ghi là “Hoàn thành”."),
+    )
     status = forms.ChoiceField(label=_("Trạng thái"), choices=Status.choices)
     occurrence = forms.ModelChoiceField(
         label=_("Kỳ"), queryset=Occurrence.objects.none(), required=False, empty_label=None
@@ -63,7 +68,7 @@ class ProgressForm(VersionedForm):
         label=_("Đề xuất, kiến nghị"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     delay_reason = forms.CharField(
-        label=_("Lý do chậm trễ (bắt buộc khi quá hạn)"),
+        label=_("Lý do chậm trễ (bắt buộc)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -71,15 +76,36 @@ class ProgressForm(VersionedForm):
         label=_("Giải trình"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, task, occurrences=(), **kwargs):
+    LATE_FIELDS = ("delay_reason", "delay_explanation")
+
+    def __init__(self, *args, task, occurrences=(), late: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.task = task
+        self.late = late
+        self.marked_done = False
         if occurrences:
             field = self.fields["occurrence"]
             field.queryset = Occurrence.objects.filter(pk__in=[o.pk for o in occurrences])
             field.label_from_instance = lambda o: f"{o.label} (hạn {o.due_date:%d/%m/%Y})"
         else:
             del self.fields["occurrence"]
+        if late:
+            # The reason is what a late task's update must give: asked first.
+            self.order_fields([*self.LATE_FIELDS, "percent", "status"])
+        else:
+            for name in self.LATE_FIELDS:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        open_statuses = (Status.NOT_STARTED, Status.IN_PROGRESS)
+        if data.get("percent") == 100 and data.get("status") in open_statuses:
+            # 100% means done: recorded as such rather than left "in progress" with no word.
+            data["status"] = Status.DONE
+            self.marked_done = True
+        for name in self.LATE_FIELDS:
+            data.setdefault(name, "")
+        return data
 
 
 class AssignForm(VersionedForm):

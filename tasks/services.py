@@ -105,6 +105,7 @@ def sync_task_from_occurrences(task: Task) -> None:
             "percent",
             "due_date",
             "completed_on",
+            "last_update_at",
             "updated_at",
         ]
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,9 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -164,6 +165,51 @@ def _grouped(request, tasks, today) -> dict:
 COORDINATED = "phoi_hop"
 
 
+def _unit_tasks(user, unit_pk: int):
+    """The tasks a unit (and the units below it) leads, and those it coordinates on that others
+    lead: the unit page's urgency tabs and its "Phối hợp" tab."""
+    unit_ids = Unit.objects.descendant_ids({unit_pk})
+    tasks = dashboards.task_base(user).filter(lead_unit_id__in=unit_ids)
+    coordinated = (
+        Task.objects.tracked()
+        .filter(coordinated_filter(user, unit_ids=unit_ids))
+        .exclude(lead_unit_id__in=unit_ids)
+    )
+    return tasks, coordinated
+
+
+def _tabs_after_write(request, target: str) -> dict | None:
+    """The tabs of the page a row sits on (unit page, my tasks, leadership), counted afresh so
+    that an inline save moves the counts too. None when the row is on no such page."""
+    parts = urlsplit(target)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    user, today = request.user, local_today()
+    extra = {"coordinated_count": None}
+    if match.view_name == "tasks:unit":
+        pk = match.kwargs["pk"]
+        if not user.sees_everything and pk not in own_unit_ids(user):
+            return None
+        tasks, coordinated = _unit_tasks(user, pk)
+        extra["coordinated_count"] = coordinated.count()
+    elif match.view_name == "tasks:mine":
+        tasks = Task.objects.tracked().filter(assignee=user)
+    elif match.view_name == "tasks:leadership":
+        tasks = dashboards.task_base(user).filter(authority_filter(user))
+    else:
+        return None
+    counts = dashboards.group_counts(count_figures(tasks, today=today))
+    key = QueryDict(parts.query).get("nhom")
+    group = (
+        dashboards.Group(COORDINATED, _("Phối hợp"), ())
+        if key == COORDINATED and extra["coordinated_count"] is not None
+        else dashboards.pick_group(key, counts)
+    )
+    return {"groups": counts, "group": group, "base_path": parts.path, **extra}
+
+
 def _coordinated(request, tasks, coordinated, today) -> dict:
     """The unit page's "Phối hợp" tab: the urgency tabs' counts, and the tasks the unit
     coordinates on, soonest due first, each open to a coordination note and nothing else."""
@@ -195,14 +241,7 @@ def unit_page(request, pk: int):
     unit = get_object_or_404(Unit, pk=pk)
     if not user.sees_everything and unit.pk not in own_unit_ids(user):
         raise Http404
-    unit_ids = Unit.objects.descendant_ids({unit.pk})
-    tasks = dashboards.task_base(user).filter(lead_unit_id__in=unit_ids)
-    # Tasks other units lead with this one coordinating: a tab of their own, read-only.
-    coordinated = (
-        Task.objects.tracked()
-        .filter(coordinated_filter(user, unit_ids=unit_ids))
-        .exclude(lead_unit_id__in=unit_ids)
-    )
+    tasks, coordinated = _unit_tasks(user, unit.pk)
     today = local_today()
     if request.GET.get("nhom") == COORDINATED:
         context = _coordinated(request, tasks, coordinated, today)
@@ -406,8 +445,12 @@ def _row_response(request, task: Task, note: str, *, may_note: bool = False):
     fresh = row_queryset(Task.objects.with_punctuality(today)).get(pk=task.pk)
     _decorate(request.user, [fresh], today)
     fresh.may_note = may_note
-    context = {"task": fresh, "today": today, "note": note, "here": _next_url(request, task)}
-    return render(request, "tasks/task_parts.html#task-row", context)
+    here = _next_url(request, task)
+    context = {"task": fresh, "today": today, "note": note, "here": here}
+    tabs = _tabs_after_write(request, here)
+    if tabs is None:
+        return render(request, "tasks/task_parts.html#task-row", context)
+    return render(request, "tasks/task_parts.html#row-and-tabs", {**context, "tabs": tabs})
 
 
 def _form_response(request, task: Task, partial: str, form, **extra):
@@ -435,6 +478,13 @@ def _open_occurrences(task: Task) -> list:
     )
 
 
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: beside its field when the form shows it, else on top."""
+    if hasattr(error, "error_dict") and not set(error.error_dict) <= set(form.fields):
+        error = ValidationError(error.messages)
+    form.add_error(None, error)
+
+
 @login_required
 def task_row(request, pk: int):
     """The row of a task (to cancel an inline form); without htmx, the task's page."""
@@ -455,9 +505,14 @@ def task_update(request, pk: int):
     if not can_update(request.user, task):
         raise PermissionDenied
     occurrences = _open_occurrences(task)
+    today = local_today()
+    due = occurrences[0].due_date if occurrences else task.due_date
+    late = due is not None and due < today
     stale = False
     if request.method == "POST":
-        form = ProgressForm(request.POST, request.FILES, task=task, occurrences=occurrences)
+        form = ProgressForm(
+            request.POST, request.FILES, task=task, occurrences=occurrences, late=late
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -481,9 +536,12 @@ def task_update(request, pk: int):
                 task.refresh_from_db()
                 form.add_error(None, error)
             except ValidationError as error:
-                form.add_error(None, error)
+                _add_errors(form, error)
             else:
-                return _row_response(request, task, _("Đã lưu tiến độ."))
+                saved = _("Đã lưu tiến độ.")
+                if form.marked_done:
+                    saved = _("Đã lưu tiến độ: 100% nên được ghi là hoàn thành.")
+                return _row_response(request, task, saved)
     else:
         form = ProgressForm(
             initial={
@@ -494,6 +552,7 @@ def task_update(request, pk: int):
             },
             task=task,
             occurrences=occurrences,
+            late=late,
         )
     latest = task.updates.select_related("author").first() if stale else None
     return _form_response(
@@ -504,7 +563,8 @@ def task_update(request, pk: int):
         stale=stale,
         latest=latest,
         version=_version(form, task, stale=stale),
-        late=task.due_date is not None and task.due_date < local_today(),
+        late=late,
+        due=due,
     )
 
 
