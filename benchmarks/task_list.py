@@ -45,6 +45,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--export-only", action="store_true")
+    parser.add_argument("--export-query", default="", help="filters, e.g. plan=12")
     args = parser.parse_args()
     client = Client()
     office = User.objects.filter(role=Role.OFFICE, is_active=True).order_by("pk").first()
@@ -52,7 +54,7 @@ def main() -> None:
     print(f"as {office} ({office.get_role_display()}); page times in ms")
     print("| sort | median | p95 | queries |")
     print("|---|---|---|---|")
-    for sort in SORTS:
+    for sort in [] if args.export_only else SORTS:
         url = f"/nhiem-vu/?sort={sort}" if sort else "/nhiem-vu/"
         client.get(url)
         times, queries = [], 0
@@ -73,7 +75,7 @@ def main() -> None:
     before = peak_rss_mb()
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as captured:
-        response = client.get("/nhiem-vu/xuat-excel/")
+        response = client.get(f"/nhiem-vu/xuat-excel/?{args.export_query}")
         size = sum(len(part) for part in response.streaming_content)
     elapsed = time.perf_counter() - started
     response.close()
