@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -212,10 +212,14 @@ def _tabs_after_write(request, target: str) -> dict | None:
 
 def _coordinated(request, tasks, coordinated, today) -> dict:
     """The unit page's "Phối hợp" tab: the urgency tabs' counts, and the tasks the unit
-    coordinates on, soonest due first, each open to a coordination note and nothing else."""
+    coordinates on, open ones first and soonest due first, each open to a coordination note and
+    nothing else."""
     counts = dashboards.group_counts(count_figures(tasks, today=today))
-    listed = row_queryset(coordinated.with_punctuality(today)).order_by(
-        F("due_date").asc(nulls_last=True), "pk"
+    closed = Q(status__in=(Status.DONE, Status.CANCELLED))
+    listed = (
+        row_queryset(coordinated.with_punctuality(today))
+        .annotate(closed=ExpressionWrapper(closed, output_field=BooleanField()))
+        .order_by("closed", F("due_date").asc(nulls_last=True), "pk")
     )
     page = Paginator(listed, ROWS_PER_PAGE).get_page(request.GET.get("trang"))
     for task in page.object_list:

@@ -121,3 +121,17 @@ def test_the_coordinated_tab_query_count_does_not_grow(client, partner_head, lea
     for task in TaskFactory.create_batch(15, lead_unit=lead, assignee=UserFactory(unit=lead)):
         task.coordinating_units.add(partner)
     assert count() == few <= 13
+
+
+def test_open_tasks_come_before_done_ones_in_the_tab(client, partner_head, lead, partner):
+    from tasks.punctuality import Status
+
+    done = TaskFactory(content="Đã xong", lead_unit=lead, due_date=date(2026, 1, 31))
+    done.status, done.completed_on = Status.DONE, date(2026, 1, 30)
+    done.save()
+    later = TaskFactory(content="Còn làm", lead_unit=lead, due_date=date(2026, 12, 31))
+    for task in (done, later):
+        task.coordinating_units.add(partner)
+    url = reverse("tasks:unit", args=[partner_head.unit_id])
+    response = client.get(url, {"nhom": "phoi_hop"})
+    assert [t.content for t in response.context["page"].object_list] == ["Còn làm", "Đã xong"]

@@ -182,3 +182,23 @@ def test_a_foreign_next_address_is_not_followed(client, head, unit):
         "next": "https://evil.example/",
     }
     assert client.post(URL, data)["Location"] == LIST
+
+
+def test_marking_a_recurring_task_done_does_its_current_period(head, unit, today):
+    from plans.deadlines import DeadlineKind, Recurrence
+    from tasks.services import bulk_mark_done, ensure_occurrences
+
+    task = TaskFactory(
+        lead_unit=unit,
+        deadline_kind=DeadlineKind.RECURRING,
+        deadline_text="Hàng năm, bắt đầu từ năm 2026",
+        due_date=date(2026, 12, 31),
+        start_date=date(2026, 1, 1),
+        recurrence=Recurrence(freq="yearly", dates=((12, 31),), first_year=2026).to_json(),
+    )
+    ensure_occurrences(task, until=date(2027, 3, 1))
+    bulk_mark_done(tasks=[task], by=head, note="Đã nộp báo cáo năm 2026")
+    first, second = task.occurrences.order_by("due_date")
+    assert first.status == Status.DONE and second.status == Status.NOT_STARTED
+    task.refresh_from_db()
+    assert task.due_date == date(2027, 12, 31)  # the task moves on to its next period
