@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import ChoiceField
 from django.http import FileResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from tasks import exports
 from tasks.filters import SORTABLE, TaskFilter
-from tasks.forms import BulkAction
+from tasks.forms import BulkAction, select_options
 from tasks.models import Task
 from tasks.permissions import can_assign, can_update, own_unit_ids
 from tasks.punctuality import local_today
@@ -110,8 +111,13 @@ def _list_context(request, params: QueryDict, *, today, bulk_form=None, selected
 @login_required
 def task_list(request):
     context = _list_context(request, request.GET, today=local_today())
-    template = LIST_PARTIAL if request.htmx else "tasks/task_list.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, LIST_PARTIAL, context)
+    context["filter_fields"] = [
+        (field, select_options(field) if isinstance(field.field, ChoiceField) else None)
+        for field in context["filter"].form.visible_fields()
+    ]
+    return render(request, "tasks/task_list.html", context)
 
 
 @login_required
