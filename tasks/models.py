@@ -500,12 +500,14 @@ class WarningRule(models.TextChoices):
     DEADLINE_REQUESTED = "deadline_requested", _("Đề nghị điều chỉnh hạn chờ quyết định")
     DEADLINE_DECIDED = "deadline_decided", _("Đề nghị điều chỉnh hạn đã có quyết định")
     ASSIGNED = "assigned", _("Được giao nhiệm vụ")
+    COORDINATION_NOTE = "coordination_note", _("Ý kiến của đơn vị phối hợp")
 
 
 NOTICE_RULES = (
     WarningRule.DEADLINE_REQUESTED,
     WarningRule.DEADLINE_DECIDED,
     WarningRule.ASSIGNED,
+    WarningRule.COORDINATION_NOTE,
 )
 
 

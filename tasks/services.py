@@ -272,10 +272,12 @@ def decide_deadline_change(
 NOTE_MAX_LENGTH = 4000
 
 
+@transaction.atomic
 def add_coordination_note(
     *, task: Task, unit: Unit, by, text: str, at: datetime | None = None
 ) -> CoordinationNote:
-    """A coordinating unit's note on a task it helps with; the lead's progress is untouched."""
+    """A coordinating unit's note on a task it helps with; the lead's progress is untouched, the
+    lead unit is told (tasks.notices)."""
     text = clean(text)
     if not text:
         raise ValidationError({"text": _("Xin nhập ý kiến phối hợp.")})
@@ -283,9 +285,11 @@ def add_coordination_note(
         raise ValidationError({"text": _("Ý kiến dài quá %(n)s ký tự.") % {"n": NOTE_MAX_LENGTH}})
     if not task.coordinating_units.filter(pk=unit.pk).exists():
         raise ValidationError(_("%(unit)s không phối hợp nhiệm vụ này.") % {"unit": unit})
-    return CoordinationNote.objects.create(
+    note = CoordinationNote.objects.create(
         task=task, unit=unit, author=by, text=text, created_at=at or timezone.now()
     )
+    notices.coordination_noted(note, now=note.created_at)
+    return note
 
 
 # --- the same change to several tasks at once (a unit head's list) ----------------------------

@@ -135,3 +135,26 @@ def test_open_tasks_come_before_done_ones_in_the_tab(client, partner_head, lead,
     url = reverse("tasks:unit", args=[partner_head.unit_id])
     response = client.get(url, {"nhom": "phoi_hop"})
     assert [t.content for t in response.context["page"].object_list] == ["Còn làm", "Đã xong"]
+
+
+def test_the_lead_unit_hears_of_a_coordination_note(
+    client, partner_head, task, lead, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from tasks.models import Channel, Notification, WarningRule
+
+    lead_head = UserFactory(role=Role.UNIT_HEAD, unit=lead)
+    assignee = UserFactory(unit=lead)
+    task.assignee = assignee
+    task.save()
+    with (
+        mock.patch("tasks.jobs.deliver_alert.delay"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(note_url(task), {"text": "Đã cử 2 cán bộ\ntham gia"}, headers=HTMX)
+    inbox = Notification.objects.filter(channel=Channel.IN_APP).select_related("alert")
+    assert {n.recipient for n in inbox} == {lead_head, assignee}
+    alert = inbox[0].alert
+    assert alert.rule == WarningRule.COORDINATION_NOTE
+    assert alert.message == "Lê Thu Hà (Trung tâm KHCN, đơn vị phối hợp): Đã cử 2 cán bộ tham gia"
