@@ -224,16 +224,16 @@ def write_task_list(tasks: QuerySet, out: IO[bytes], *, today: date, count: int)
     return written
 
 
-def task_list_file(tasks: QuerySet, *, today: date) -> tuple[IO[bytes], int]:
+def task_list_file(tasks: QuerySet, *, today: date) -> IO[bytes]:
     """The workbook in an anonymous temporary file (gone once closed), rewound for reading."""
     out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
     try:
-        written = write_task_list(tasks, out, today=today, count=tasks.count())
+        write_task_list(tasks, out, today=today, count=tasks.count())
     except BaseException:
         out.close()
         raise
     out.seek(0)
-    return out, written
+    return out
 
 
 def file_name(today: date) -> str:

@@ -270,6 +270,12 @@ class BulkAction(forms.Form):
         self.fields["tasks"].queryset = tasks
         self.fields["assignee"].queryset = people
 
+    def without_assign(self) -> None:
+        """For someone who may update tasks but not give them to people (staff)."""
+        action = self.fields["action"]
+        action.choices = [c for c in action.choices if c[0] != self.ASSIGN]
+        del self.fields["assignee"]
+
     def clean(self):
         data = super().clean()
         for name in ("note", "delay_reason", "reason"):

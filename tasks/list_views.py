@@ -80,18 +80,22 @@ def _list_context(request, params: QueryDict, *, today, bulk_form=None, selected
         task.may_assign = can_assign(user, task, unit_ids=unit_ids)
     bulk = any(task.may_update for task in page.object_list)
     sort = task_filter.form.cleaned_data.get("sort") if task_filter.form.is_valid() else ""
-    columns = [
-        {
+    # Each sortable header: its label, where a click goes (the other way round when it is the
+    # current sort) and its aria-sort.
+    columns = {
+        key: {
             "label": label,
             "href_sort": f"-{key}" if sort == key else key,
             "order": "ascending" if sort == key else "descending" if sort == f"-{key}" else "",
         }
         for key, label in SORTABLE
-    ]
+    }
     if bulk and bulk_form is None:
         bulk_form = BulkAction(
             tasks=Task.objects.none(), people=_people(user, unit_ids), today=today
         )
+        if not any(task.may_assign for task in page.object_list):
+            bulk_form.without_assign()
     list_url = reverse("tasks:list")
     query = _without(params, "page")
     return {
@@ -101,7 +105,7 @@ def _list_context(request, params: QueryDict, *, today, bulk_form=None, selected
         "query": query,
         "query_unsorted": _without(params, "page", "sort"),
         "sort": sort or "",
-        "columns": {c["href_sort"].lstrip("-"): c for c in columns},
+        "columns": columns,
         "bulk_form": bulk_form if bulk else None,
         "selected": {str(pk) for pk in selected},
         "here": f"{list_url}?{_without(params)}" if params else list_url,
@@ -125,9 +129,8 @@ def task_export(request):
     """The filtered list, all its rows, as an .xlsx streamed from a temporary file."""
     today = local_today()
     task_filter = _listed(request.user, request.GET, request=request, today=today)
-    out, _written = exports.task_list_file(task_filter.qs, today=today)
     return FileResponse(
-        out,
+        exports.task_list_file(task_filter.qs, today=today),
         as_attachment=True,
         filename=exports.file_name(today),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

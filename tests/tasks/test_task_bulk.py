@@ -142,7 +142,10 @@ def test_staff_may_not_assign_even_the_tasks_given_to_them(client, unit):
     staff = UserFactory(role=Role.STAFF, unit=unit)
     client.force_login(staff)
     task = TaskFactory(lead_unit=unit, assignee=staff)
-    response = post(client, [task], action="giao", assignee=staff.pk)
+    page = client.get(LIST).content.decode()
+    assert 'name="tasks"' in page and "Đánh dấu hoàn thành" in page
+    assert "Giao cho một người" not in page  # not offered…
+    response = post(client, [task], action="giao", assignee=staff.pk)  # …nor allowed
     assert any("không có quyền" in m for m in messages_of(response))
     # what they may do (update their own task) works
     post(client, [task], action="hoan_thanh", note="Xong")
