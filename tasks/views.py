@@ -210,7 +210,7 @@ def _tabs_after_write(request, target: str) -> dict | None:
     return {"groups": counts, "group": group, "base_path": parts.path, **extra}
 
 
-def _coordinated(request, tasks, coordinated, today) -> dict:
+def _coordinated(request, tasks, coordinated, today, *, may_note: bool) -> dict:
     """The unit page's "Phối hợp" tab: the urgency tabs' counts, and the tasks the unit
     coordinates on, open ones first and soonest due first, each open to a coordination note and
     nothing else."""
@@ -223,7 +223,7 @@ def _coordinated(request, tasks, coordinated, today) -> dict:
     )
     page = Paginator(listed, ROWS_PER_PAGE).get_page(request.GET.get("trang"))
     for task in page.object_list:
-        task.may_note = True
+        task.may_note = may_note
         task.days_late = days_late(
             due_date=task.due_date, completed_on=task.completed_on, today=today
         )
@@ -243,12 +243,14 @@ def unit_page(request, pk: int):
     """A unit's tasks: the unit head's daily page, and the drill-down of the dashboards."""
     user = request.user
     unit = get_object_or_404(Unit, pk=pk)
-    if not user.sees_everything and unit.pk not in own_unit_ids(user):
+    member = unit.pk in own_unit_ids(user)
+    if not user.sees_everything and not member:
         raise Http404
     tasks, coordinated = _unit_tasks(user, unit.pk)
     today = local_today()
     if request.GET.get("nhom") == COORDINATED:
-        context = _coordinated(request, tasks, coordinated, today)
+        # Văn phòng browses any unit's tab; only the unit's own people write its notes.
+        context = _coordinated(request, tasks, coordinated, today, may_note=member)
     else:
         context = _grouped(request, tasks, today)
         context["coordinated_count"] = coordinated.count()

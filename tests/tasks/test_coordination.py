@@ -158,3 +158,11 @@ def test_the_lead_unit_hears_of_a_coordination_note(
     alert = inbox[0].alert
     assert alert.rule == WarningRule.COORDINATION_NOTE
     assert alert.message == "Lê Thu Hà (Trung tâm KHCN, đơn vị phối hợp): Đã cử 2 cán bộ tham gia"
+
+
+def test_the_office_reads_a_units_coordinated_tab_without_writing_its_notes(client, task, partner):
+    client.force_login(UserFactory(role=Role.OFFICE, unit=UnitFactory(name="Văn phòng Sở")))
+    url = reverse("tasks:unit", args=[partner.pk])
+    tab = client.get(url, {"nhom": "phoi_hop"}).content.decode()
+    assert "Xây dựng Trợ lý ảo" in tab and note_url(task) not in tab
+    assert client.post(note_url(task), {"text": "x"}).status_code == 403
