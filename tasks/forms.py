@@ -256,7 +256,7 @@ class BulkAction(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    new_due_date = forms.DateField(label=_("Hạn đề nghị"), required=False, widget=DATE_WIDGET)
+    new_due_date = SaneDateField(label=_("Hạn đề nghị"), required=False, widget=DATE_WIDGET)
     reason = forms.CharField(
         label=_("Lý do đề nghị"),
         required=False,
