@@ -38,8 +38,30 @@ class Figures:
 
     @property
     def in_progress(self) -> int:
-        """Open and not (yet) late: under way, due soon, or not started."""
+        """Open and not (yet) late: under way, due soon, or not started. (Reports: beside done
+        and overdue; a page that also shows "due soon" uses `not_due_yet` instead.)"""
         return self.not_started + self.on_track + self.due_soon
+
+    @property
+    def not_due_yet(self) -> int:
+        """Open, neither late nor due soon: under way or not started, the deadline still ahead."""
+        return self.not_started + self.on_track
+
+    @property
+    def stopped(self) -> int:
+        return self.paused + self.cancelled
+
+    def headline(self) -> dict[str, int]:
+        """The dashboard's figures: every task in exactly one, so they add up to `total`."""
+        return {
+            "done_early": self.done_early,
+            "done_on_time": self.done_on_time,
+            "done_late": self.done_late,
+            "not_due_yet": self.not_due_yet,
+            "due_soon": self.due_soon,
+            "overdue": self.overdue,
+            "stopped": self.stopped,
+        }
 
     @property
     def on_time(self) -> int:
@@ -56,6 +78,7 @@ class Figures:
             **asdict(self),
             "done": self.done,
             "in_progress": self.in_progress,
+            "not_due_yet": self.not_due_yet,
             "on_time": self.on_time,
             "on_time_rate": self.on_time_rate,
         }

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.conf import settings
@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from plans.dates import SaneDateField
 from plans.models import Phase, Plan, Unit
+from plans.text import clean
 from tasks import product_files
 from tasks.dashboards import UNIT_SORTS, Period
-from tasks.models import Occurrence
+from tasks.models import Occurrence, Task
 from tasks.punctuality import Punctuality, Status
+from tasks.services import BULK_LIMIT
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -20,6 +22,16 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 def version_of(task) -> str:
     """The concurrency token a form carries: when the task was last saved."""
     return task.updated_at.isoformat()
+
+
+def select_options(field) -> list[tuple[str, str, bool]]:
+    """[(value, label, selected)] of a bound choice field, for a page that writes its `<select>`
+    itself: Django's widget templates take ~0.4 ms per option, and the unit and plan lists run
+    to hundreds."""
+    current = str(field.value() or "")
+    return [
+        (str(value), str(label), str(value) == current) for value, label in field.field.choices
+    ]
 
 
 class VersionedForm(forms.Form):
@@ -35,7 +47,12 @@ class VersionedForm(forms.Form):
 
 
 class ProgressForm(VersionedForm):
-    percent = forms.IntegerField(label=_("Tiến độ (%)"), min_value=0, max_value=100)
+    percent = forms.IntegerField(
+        label=_("Tiến độ (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("100% là hoàn thành: nhiệm vụ (hoặc kỳ) sẽ được ghi là “Hoàn thành”."),
+    )
     status = forms.ChoiceField(label=_("Trạng thái"), choices=Status.choices)
     occurrence = forms.ModelChoiceField(
         label=_("Kỳ"), queryset=Occurrence.objects.none(), required=False, empty_label=None
@@ -61,7 +78,7 @@ class ProgressForm(VersionedForm):
         label=_("Đề xuất, kiến nghị"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     delay_reason = forms.CharField(
-        label=_("Lý do chậm trễ (bắt buộc khi quá hạn)"),
+        label=_("Lý do chậm trễ (bắt buộc)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -69,15 +86,36 @@ class ProgressForm(VersionedForm):
         label=_("Giải trình"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, task, occurrences=(), **kwargs):
+    LATE_FIELDS = ("delay_reason", "delay_explanation")
+
+    def __init__(self, *args, task, occurrences=(), late: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.task = task
+        self.late = late
+        self.marked_done = False
         if occurrences:
             field = self.fields["occurrence"]
             field.queryset = Occurrence.objects.filter(pk__in=[o.pk for o in occurrences])
             field.label_from_instance = lambda o: f"{o.label} (hạn {o.due_date:%d/%m/%Y})"
         else:
             del self.fields["occurrence"]
+        if late:
+            # The reason is what a late task's update must give: asked first.
+            self.order_fields([*self.LATE_FIELDS, "percent", "status"])
+        else:
+            for name in self.LATE_FIELDS:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        open_statuses = (Status.NOT_STARTED, Status.IN_PROGRESS)
+        if data.get("percent") == 100 and data.get("status") in open_statuses:
+            # 100% means done: recorded as such rather than left "in progress" with no word.
+            data["status"] = Status.DONE
+            self.marked_done = True
+        for name in self.LATE_FIELDS:
+            data.setdefault(name, "")
+        return data
 
 
 class AssignForm(VersionedForm):
@@ -93,6 +131,16 @@ class AssignForm(VersionedForm):
 class DeadlineChangeForm(forms.Form):
     new_due_date = SaneDateField(label=_("Hạn đề nghị"), widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CoordinationNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Ý kiến phối hợp"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Đơn vị chủ trì và những người theo dõi nhiệm vụ sẽ thấy ý kiến này."),
+        error_messages={"required": _("Xin nhập ý kiến phối hợp.")},
+    )
 
 
 class DecisionForm(forms.Form):
@@ -142,19 +190,9 @@ class DashboardFilterForm(forms.Form):
             self.fields["phase"].queryset = Phase.objects.filter(plan_id=plan_id)
 
     def selects(self) -> list[tuple]:
-        """(field, [(value, label, selected)]) for each filter: the page writes the options
-        itself, since Django's widget templates take ~0.4 ms per option and the unit and plan
-        lists run to hundreds."""
-        rendered = []
-        for name in ("plan", "phase", "unit", "period", "punctuality"):
-            field = self[name]
-            current = str(field.value() or "")
-            options = [
-                (str(value), str(label), str(value) == current)
-                for value, label in field.field.choices
-            ]
-            rendered.append((field, options))
-        return rendered
+        """(field, [(value, label, selected)]) for each filter (see `select_options`)."""
+        names = ("plan", "phase", "unit", "period", "punctuality")
+        return [(self[name], select_options(self[name])) for name in names]
 
     def filters(self) -> dict:
         """The cleaned filters for `dashboards.apply_filters` (empty when the form is invalid)."""
@@ -168,3 +206,95 @@ class DashboardFilterForm(forms.Form):
             "period": data["period"],
             "punctuality": data["punctuality"],
         }
+
+
+class _BoundedTasks(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        # Refuse a flood of ids before they become one huge query.
+        if value and len(value) > BULK_LIMIT:
+            raise forms.ValidationError(
+                _("Mỗi lần chỉ xử lý tối đa %(n)s nhiệm vụ.") % {"n": BULK_LIMIT}
+            )
+        return super().clean(value)
+
+
+class BulkAction(forms.Form):
+    """One change for the tasks ticked in the list: assign, mark done, or ask a new deadline."""
+
+    ASSIGN, DONE, DEADLINE = "giao", "hoan_thanh", "gia_han"
+    LONGEST_DEADLINE = timedelta(days=10 * 366)
+
+    action = forms.ChoiceField(
+        label=_("Thao tác"),
+        choices=[
+            ("", _("— chọn thao tác —")),
+            (ASSIGN, _("Giao cho một người")),
+            (DONE, _("Đánh dấu hoàn thành")),
+            (DEADLINE, _("Đề nghị điều chỉnh thời hạn")),
+        ],
+    )
+    tasks = _BoundedTasks(
+        queryset=Task.objects.none(),
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": _("Chưa chọn nhiệm vụ nào.")},
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Giao cho"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— chọn người —"),
+    )
+    note = forms.CharField(
+        label=_("Kết quả đạt được (chung cho các nhiệm vụ)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    delay_reason = forms.CharField(
+        label=_("Lý do chậm trễ (cho nhiệm vụ đã quá hạn)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    new_due_date = SaneDateField(label=_("Hạn đề nghị"), required=False, widget=DATE_WIDGET)
+    reason = forms.CharField(
+        label=_("Lý do đề nghị"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, tasks, people, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["tasks"].queryset = tasks
+        self.fields["assignee"].queryset = people
+
+    def without_assign(self) -> None:
+        """For someone who may update tasks but not give them to people (staff)."""
+        action = self.fields["action"]
+        action.choices = [c for c in action.choices if c[0] != self.ASSIGN]
+        del self.fields["assignee"]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("note", "delay_reason", "reason"):
+            data[name] = clean(data.get(name, ""))
+        action = data.get("action")
+        if action == self.ASSIGN and not data.get("assignee"):
+            self.add_error("assignee", _("Xin chọn người được giao."))
+        if action == self.DONE and not data["note"]:
+            self.add_error("note", _("Xin ghi kết quả đạt được."))
+        if action == self.DEADLINE:
+            new = data.get("new_due_date")
+            if new is None:
+                self.add_error("new_due_date", _("Xin chọn hạn đề nghị."))
+            elif not self.today <= new <= self.today + self.LONGEST_DEADLINE:
+                self.add_error(
+                    "new_due_date",
+                    _("Hạn đề nghị phải từ hôm nay đến %(last)s.")
+                    % {"last": (self.today + self.LONGEST_DEADLINE).strftime("%d/%m/%Y")},
+                )
+            if not data["reason"]:
+                self.add_error("reason", _("Xin nêu lý do đề nghị điều chỉnh thời hạn."))
+        return data

@@ -302,6 +302,30 @@ class ProgressUpdate(AppendOnly):
         return f"{self.task_id} · {self.percent}% · {self.created_at:%d/%m/%Y}"
 
 
+class CoordinationNote(AppendOnly):
+    """A coordinating unit's word on a task another unit leads (ý kiến phối hợp): evidence of
+    the coordination, kept with the task's history; the lead's progress stays the lead's."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="coordination_notes")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị phối hợp"), on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ghi"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("thời điểm"))
+    text = models.TextField(_("ý kiến phối hợp"))
+
+    class Meta:
+        verbose_name = _("ý kiến phối hợp")
+        verbose_name_plural = _("ý kiến phối hợp")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["task", "-created_at"], name="coordination_task_time")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} · {self.unit} · {self.created_at:%d/%m/%Y}"
+
+
 class ChangeState(models.TextChoices):
     PENDING = "pending", _("Chờ quyết định")
     APPROVED = "approved", _("Đã đồng ý")
@@ -479,12 +503,14 @@ class WarningRule(models.TextChoices):
     DEADLINE_REQUESTED = "deadline_requested", _("Đề nghị điều chỉnh hạn chờ quyết định")
     DEADLINE_DECIDED = "deadline_decided", _("Đề nghị điều chỉnh hạn đã có quyết định")
     ASSIGNED = "assigned", _("Được giao nhiệm vụ")
+    COORDINATION_NOTE = "coordination_note", _("Ý kiến của đơn vị phối hợp")
 
 
 NOTICE_RULES = (
     WarningRule.DEADLINE_REQUESTED,
     WarningRule.DEADLINE_DECIDED,
     WarningRule.ASSIGNED,
+    WarningRule.COORDINATION_NOTE,
 )
 
 

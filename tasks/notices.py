@@ -21,6 +21,7 @@ from tasks.models import (
     Alert,
     AlertState,
     ChangeState,
+    CoordinationNote,
     DeadlineChange,
     DeliveryState,
     Notification,
@@ -138,3 +139,20 @@ def task_assigned(task: Task, *, by: User, now: datetime) -> Alert | None:
         now=now,
     )
 
+
+def coordination_noted(note: CoordinationNote, *, now: datetime) -> Alert | None:
+    """The lead unit hears of a coordinating unit's note: its heads, and the task's assignee."""
+    task = note.task
+    heads = User.objects.filter(
+        role=Role.UNIT_HEAD, unit_id=task.lead_unit_id, is_active=True
+    ).values_list("pk", flat=True)
+    recipients = [pk for pk in [*heads, task.assignee_id] if pk != note.author_id]
+    return notify(
+        task=task,
+        rule=WarningRule.COORDINATION_NOTE,
+        key=note.pk,
+        message=_("%(who)s (%(unit)s, đơn vị phối hợp): %(text)s")
+        % {"who": note.author, "unit": note.unit.display_name, "text": " ".join(note.text.split())},
+        recipients=recipients,
+        now=now,
+    )

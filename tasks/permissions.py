@@ -5,13 +5,15 @@ others their unit's tasks and those assigned to them). Changing is narrower:
 - a unit head updates, assigns and asks deadline changes for the tasks their unit (or a unit
   below it) leads; Văn phòng does the same for Văn phòng's own tasks (it is a unit too);
 - staff update the tasks assigned to them;
+- a coordinating unit (phối hợp) sees the tasks it coordinates on and adds coordination notes,
+  but does not change the lead's progress;
 - a leader decides deadline changes for the tasks under their authority: those naming them as
   the leader in charge, or led by a unit they are in charge of (or one below it).
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -20,15 +22,39 @@ from plans.models import Unit
 from tasks.models import ChangeState, DeadlineChange, Task
 
 
-def get_task_for_user(user, pk, *, queryset=None) -> Task:
-    """The task if `user` may see it; 404 otherwise (another unit's task does not exist)."""
+def get_task_for_user(user, pk, *, queryset=None, coordinated: bool = False) -> Task:
+    """The task if `user` may see it; 404 otherwise (another unit's task does not exist).
+    `coordinated` also admits the tasks the user's unit coordinates on (to read and comment)."""
     tasks = queryset if queryset is not None else Task.objects.all()
+    if coordinated and user.is_authenticated and not user.sees_everything:
+        visible = tasks.visible_to(user).values("pk")
+        return get_object_or_404(tasks.filter(Q(pk__in=visible) | coordinated_filter(user)), pk=pk)
     return get_object_or_404(tasks.visible_to(user), pk=pk)
 
 
 def own_unit_ids(user) -> set[int]:
     """The user's unit and every unit below it."""
     return Unit.objects.descendant_ids({user.unit_id}) if user.unit_id else set()
+
+
+def coordinated_filter(user, *, unit_ids: set[int] | None = None) -> Q:
+    """Tasks on which the user's unit (or one below it) is a coordinating unit."""
+    ids = own_unit_ids(user) if unit_ids is None else unit_ids
+    if not ids:
+        return Q(pk__in=[])
+    through = Task.coordinating_units.through.objects.filter(task=OuterRef("pk"), unit_id__in=ids)
+    return Q(Exists(through))
+
+
+def coordinating_unit_for(user, task: Task, *, unit_ids: set[int] | None = None) -> Unit | None:
+    """The user's unit among the task's coordinating units (whom a coordination note is from);
+    None when the user's unit does not coordinate on it. Reads `task.coordinating_units.all()`,
+    so a prefetch serves it."""
+    if not user.is_authenticated or not user.unit_id:
+        return None
+    ids = own_unit_ids(user) if unit_ids is None else unit_ids
+    units = sorted(task.coordinating_units.all(), key=lambda u: (u.order, u.name))
+    return next((unit for unit in units if unit.pk in ids), None)
 
 
 def _units_in_charge_ids(user) -> set[int]:

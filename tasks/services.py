@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -10,8 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.deadlines import Deadline, DeadlineKind, Recurrence, occurrence_schedule
+from plans.models import Unit
+from plans.text import clean
 from tasks import early_warnings, notices
-from tasks.models import ChangeState, DeadlineChange, Occurrence, ProgressUpdate, Task
+from tasks.models import (
+    ChangeState,
+    CoordinationNote,
+    DeadlineChange,
+    Occurrence,
+    ProgressUpdate,
+    Task,
+)
+from tasks.permissions import can_assign, can_update, own_unit_ids
 from tasks.punctuality import Status, local_today
 
 
@@ -93,6 +105,7 @@ def sync_task_from_occurrences(task: Task) -> None:
             "percent",
             "due_date",
             "completed_on",
+            "last_update_at",
             "updated_at",
         ]
     )
@@ -254,3 +267,165 @@ def decide_deadline_change(
         task.save()
     notices.deadline_change_decided(change, now=change.decided_at)
     return change
+
+
+NOTE_MAX_LENGTH = 4000
+
+
+@transaction.atomic
+def add_coordination_note(
+    *, task: Task, unit: Unit, by, text: str, at: datetime | None = None
+) -> CoordinationNote:
+    """A coordinating unit's note on a task it helps with; the lead's progress is untouched, the
+    lead unit is told (tasks.notices)."""
+    text = clean(text)
+    if not text:
+        raise ValidationError({"text": _("Xin nhập ý kiến phối hợp.")})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationError({"text": _("Ý kiến dài quá %(n)s ký tự.") % {"n": NOTE_MAX_LENGTH}})
+    if not task.coordinating_units.filter(pk=unit.pk).exists():
+        raise ValidationError(_("%(unit)s không phối hợp nhiệm vụ này.") % {"unit": unit})
+    note = CoordinationNote.objects.create(
+        task=task, unit=unit, author=by, text=text, created_at=at or timezone.now()
+    )
+    notices.coordination_noted(note, now=note.created_at)
+    return note
+
+
+# --- the same change to several tasks at once (a unit head's list) ----------------------------
+
+BULK_LIMIT = 100  # tasks per bulk action: a page of the list, with room to spare
+
+
+@dataclass(frozen=True)
+class Problem:
+    task: Task
+    message: str
+
+
+class BulkRefused(ValidationError):
+    """At least one task could not take the change: none of them did."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(
+            [f"{problem.task}: {problem.message}" for problem in problems], code="bulk"
+        )
+
+
+def _messages(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@transaction.atomic
+def _all_or_nothing(
+    tasks: Iterable[Task], *, allowed: Callable[[Task], bool], apply: Callable[[Task], None]
+) -> int:
+    """Apply `apply` to every task through the single-task services, or to none: a task the
+    person may not change, or one the service refuses, rolls back the whole action and is
+    reported with its reason."""
+    tasks = list(tasks)
+    if not tasks:
+        raise ValidationError(_("Chưa chọn nhiệm vụ nào."))
+    if len(tasks) > BULK_LIMIT:
+        raise ValidationError(
+            _("Mỗi lần chỉ xử lý tối đa %(n)s nhiệm vụ.") % {"n": BULK_LIMIT}, code="too_many"
+        )
+    refused = [
+        Problem(task, _("bạn không có quyền thực hiện việc này với nhiệm vụ này."))
+        for task in tasks
+        if not allowed(task)
+    ]
+    if refused:
+        raise BulkRefused(refused)
+    problems = []
+    for task in tasks:
+        try:
+            with transaction.atomic():
+                apply(task)
+        except ValidationError as error:
+            problems.append(Problem(task, _messages(error)))
+    if problems:
+        raise BulkRefused(problems)  # leaving the atomic block undoes what was written
+    return len(tasks)
+
+
+def _units_above(unit_id: int | None) -> set[int]:
+    """A unit and every unit it belongs to (one query)."""
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    while unit_id is not None and unit_id not in found:
+        found.add(unit_id)
+        unit_id = parents.get(unit_id)
+    return found
+
+
+def bulk_assign(*, tasks: Iterable[Task], assignee, by) -> int:
+    """Give several tasks to one person of their lead unit (or a unit below it)."""
+    unit_ids = own_unit_ids(by)
+    assignee_units = _units_above(assignee.unit_id)
+
+    def allowed(task: Task) -> bool:
+        return can_assign(by, task, unit_ids=unit_ids)
+
+    def apply(task: Task) -> None:
+        if not assignee.is_active or task.lead_unit_id not in assignee_units:
+            raise ValidationError(
+                _("%(name)s không thuộc đơn vị chủ trì nhiệm vụ này.") % {"name": assignee}
+            )
+        assign_task(task=task, assignee=assignee, by=by)
+
+    return _all_or_nothing(tasks, allowed=allowed, apply=apply)
+
+
+def bulk_mark_done(
+    *,
+    tasks: Iterable[Task],
+    by,
+    note: str,
+    delay_reason: str = "",
+    at: datetime | None = None,
+) -> int:
+    """Record several tasks as done with one note ("kết quả đạt được"). A recurring task's
+    earliest open period is the one done, as the single-task form does. Late tasks need the
+    reason for the delay."""
+    unit_ids = own_unit_ids(by)
+    if not note.strip():
+        raise ValidationError({"note": _("Xin ghi kết quả đạt được.")})
+
+    def allowed(task: Task) -> bool:
+        return can_update(by, task, unit_ids=unit_ids)
+
+    def apply(task: Task) -> None:
+        occurrence = (
+            task.occurrences.exclude(status__in=(Status.DONE, Status.CANCELLED))
+            .order_by("due_date")
+            .first()
+        )
+        record_progress(
+            task=task,
+            by=by,
+            percent=100,
+            status=Status.DONE,
+            occurrence=occurrence,
+            achieved=note,
+            delay_reason=delay_reason,
+            at=at,
+        )
+
+    return _all_or_nothing(tasks, allowed=allowed, apply=apply)
+
+
+def bulk_request_deadline_change(
+    *, tasks: Iterable[Task], by, new_due_date: date, reason: str, at: datetime | None = None
+) -> int:
+    """Ask the authority for one new deadline for several tasks (one request per task)."""
+    unit_ids = own_unit_ids(by)
+
+    def allowed(task: Task) -> bool:
+        return can_update(by, task, unit_ids=unit_ids)
+
+    def apply(task: Task) -> None:
+        request_deadline_change(task=task, by=by, new_due_date=new_due_date, reason=reason, at=at)
+
+    return _all_or_nothing(tasks, allowed=allowed, apply=apply)

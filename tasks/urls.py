@@ -1,10 +1,12 @@
 from django.urls import path
 
-from tasks import calendar_views, views
+from tasks import calendar_views, list_views, views
 
 app_name = "tasks"
 urlpatterns = [
-    path("", views.task_list, name="list"),
+    path("", list_views.task_list, name="list"),
+    path("xuat-excel/", list_views.task_export, name="export"),
+    path("thao-tac-nhieu/", list_views.task_bulk, name="bulk"),
     path("tong-quan/", views.dashboard, name="dashboard"),
     path("lanh-dao/", views.leadership, name="leadership"),
     path("cua-toi/", views.my_tasks, name="mine"),
@@ -15,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/cap-nhat/", views.task_update, name="update"),
     path("<int:pk>/giao-viec/", views.task_assign, name="assign"),
     path("<int:pk>/gia-han/", views.task_request_change, name="request_change"),
+    path("<int:pk>/phoi-hop/", views.task_coordination_note, name="coordination_note"),
     path("cap-nhat/<int:pk>/tep/", views.product_file, name="product_file"),
     path("gia-han/<int:pk>/quyet-dinh/", views.change_decide, name="decide"),
     path("lich/", calendar_views.month, name="calendar"),

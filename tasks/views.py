@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef
-from django.http import Http404
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,9 +21,9 @@ from accounts.models import Role, User
 from plans.models import Phase, Plan, Unit
 from tasks import dashboards, product_files
 from tasks.figures import count_figures
-from tasks.filters import TaskFilter
 from tasks.forms import (
     AssignForm,
+    CoordinationNoteForm,
     DashboardFilterForm,
     DeadlineChangeForm,
     DecisionForm,
@@ -35,6 +36,8 @@ from tasks.permissions import (
     can_assign,
     can_decide,
     can_update,
+    coordinated_filter,
+    coordinating_unit_for,
     get_change_to_decide,
     get_task_for_user,
     own_unit_ids,
@@ -43,6 +46,7 @@ from tasks.permissions import (
 from tasks.punctuality import Status, days_late, local_today
 from tasks.services import (
     StaleWrite,
+    add_coordination_note,
     assign_task,
     decide_deadline_change,
     record_progress,
@@ -53,27 +57,6 @@ ROWS_PER_PAGE = 20
 UNITS_PER_PAGE = 30
 PLANS_PER_PAGE = 15
 GROUPS_PARTIAL = "tasks/task_parts.html#task-groups"
-
-
-@login_required
-def task_list(request):
-    today = local_today()
-    tasks = (
-        Task.objects.visible_to(request.user)
-        .tracked()
-        .with_punctuality(today)
-        .with_completeness()
-        .select_related("plan", "lead_unit", "assignee", "authority_user")
-        .prefetch_related("coordinating_units")
-        .order_by("plan__issued_on", "plan_id", "position", "pk")
-    )
-    task_filter = TaskFilter(request.GET or None, queryset=tasks, request=request)
-    page = Paginator(task_filter.qs, settings.TASKS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filter": task_filter, "page": page, "today": today, "query": query.urlencode()}
-    template = "tasks/task_list.html#task-table" if request.htmx else "tasks/task_list.html"
-    return render(request, template, context)
 
 
 def _query_without(request, *names: str) -> str:
@@ -179,17 +162,98 @@ def _grouped(request, tasks, today) -> dict:
     }
 
 
+COORDINATED = "phoi_hop"
+
+
+def _unit_tasks(user, unit_pk: int):
+    """The tasks a unit (and the units below it) leads, and those it coordinates on that others
+    lead: the unit page's urgency tabs and its "Phối hợp" tab."""
+    unit_ids = Unit.objects.descendant_ids({unit_pk})
+    tasks = dashboards.task_base(user).filter(lead_unit_id__in=unit_ids)
+    coordinated = (
+        Task.objects.tracked()
+        .filter(coordinated_filter(user, unit_ids=unit_ids))
+        .exclude(lead_unit_id__in=unit_ids)
+    )
+    return tasks, coordinated
+
+
+def _tabs_after_write(request, target: str) -> dict | None:
+    """The tabs of the page a row sits on (unit page, my tasks, leadership), counted afresh so
+    that an inline save moves the counts too. None when the row is on no such page."""
+    parts = urlsplit(target)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    user, today = request.user, local_today()
+    extra = {"coordinated_count": None}
+    if match.view_name == "tasks:unit":
+        pk = match.kwargs["pk"]
+        if not user.sees_everything and pk not in own_unit_ids(user):
+            return None
+        tasks, coordinated = _unit_tasks(user, pk)
+        extra["coordinated_count"] = coordinated.count()
+    elif match.view_name == "tasks:mine":
+        tasks = Task.objects.tracked().filter(assignee=user)
+    elif match.view_name == "tasks:leadership":
+        tasks = dashboards.task_base(user).filter(authority_filter(user))
+    else:
+        return None
+    counts = dashboards.group_counts(count_figures(tasks, today=today))
+    key = QueryDict(parts.query).get("nhom")
+    group = (
+        dashboards.Group(COORDINATED, _("Phối hợp"), ())
+        if key == COORDINATED and extra["coordinated_count"] is not None
+        else dashboards.pick_group(key, counts)
+    )
+    return {"groups": counts, "group": group, "base_path": parts.path, **extra}
+
+
+def _coordinated(request, tasks, coordinated, today, *, may_note: bool) -> dict:
+    """The unit page's "Phối hợp" tab: the urgency tabs' counts, and the tasks the unit
+    coordinates on, open ones first and soonest due first, each open to a coordination note and
+    nothing else."""
+    counts = dashboards.group_counts(count_figures(tasks, today=today))
+    closed = Q(status__in=(Status.DONE, Status.CANCELLED))
+    listed = (
+        row_queryset(coordinated.with_punctuality(today))
+        .annotate(closed=ExpressionWrapper(closed, output_field=BooleanField()))
+        .order_by("closed", F("due_date").asc(nulls_last=True), "pk")
+    )
+    page = Paginator(listed, ROWS_PER_PAGE).get_page(request.GET.get("trang"))
+    for task in page.object_list:
+        task.may_note = may_note
+        task.days_late = days_late(
+            due_date=task.due_date, completed_on=task.completed_on, today=today
+        )
+    return {
+        "today": today,
+        "groups": counts,
+        "group": dashboards.Group(COORDINATED, _("Phối hợp"), ()),
+        "page": page,
+        "coordinated_count": page.paginator.count,
+        "here": request.get_full_path(),
+        "base_path": request.path,
+    }
+
+
 @login_required
 def unit_page(request, pk: int):
     """A unit's tasks: the unit head's daily page, and the drill-down of the dashboards."""
     user = request.user
     unit = get_object_or_404(Unit, pk=pk)
-    if not user.sees_everything and unit.pk not in own_unit_ids(user):
+    member = unit.pk in own_unit_ids(user)
+    if not user.sees_everything and not member:
         raise Http404
-    tasks = dashboards.task_base(user).filter(
-        lead_unit_id__in=Unit.objects.descendant_ids({unit.pk})
-    )
-    context = _grouped(request, tasks, local_today())
+    tasks, coordinated = _unit_tasks(user, unit.pk)
+    today = local_today()
+    if request.GET.get("nhom") == COORDINATED:
+        # Văn phòng browses any unit's tab; only the unit's own people write its notes.
+        context = _coordinated(request, tasks, coordinated, today, may_note=member)
+    else:
+        context = _grouped(request, tasks, today)
+        context["coordinated_count"] = coordinated.count()
     context["unit"] = unit
     template = GROUPS_PARTIAL if request.htmx else "tasks/unit_page.html"
     return render(request, template, context)
@@ -247,6 +311,7 @@ class HistoryEntry:
     created: bool
     reason: str
     changes: list[tuple[str, str, str]]
+    note: str = ""
 
 
 HISTORY_HIDDEN = {"last_update_at", "search_key", "updated_at", "position"}
@@ -308,17 +373,36 @@ def _history(task: Task) -> list[HistoryEntry]:
     return entries[::-1]
 
 
+def _with_notes(history: list[HistoryEntry], notes) -> list[HistoryEntry]:
+    """The coordination notes in the task's history, newest first like the rest."""
+    entries = [
+        HistoryEntry(
+            when=n.created_at,
+            who=n.author,
+            created=False,
+            reason=_("Ý kiến phối hợp của %(unit)s") % {"unit": n.unit.display_name},
+            changes=[],
+            note=n.text,
+        )
+        for n in notes
+    ]
+    return sorted([*history, *entries], key=lambda e: e.when, reverse=True)
+
+
 @login_required
 def task_detail(request, pk: int):
     today = local_today()
     task = get_task_for_user(
         request.user,
         pk,
-        queryset=Task.objects.with_punctuality(today).select_related(
-            "plan", "phase", "lead_unit", "assignee", "authority_user", "parent"
-        ),
+        queryset=Task.objects.with_punctuality(today)
+        .select_related("plan", "phase", "lead_unit", "assignee", "authority_user", "parent")
+        .prefetch_related("coordinating_units"),
+        coordinated=True,
     )
     user = request.user
+    unit_ids = own_unit_ids(user)
+    notes = list(task.coordination_notes.select_related("unit", "author"))
     changes = list(task.deadline_changes.select_related("requested_by", "decided_by"))
     for change in changes:
         change.may_decide = change.state == ChangeState.PENDING and can_decide(user, change)
@@ -332,9 +416,11 @@ def task_detail(request, pk: int):
         "occurrences": list(task.occurrences.with_punctuality(today)),
         "updates": list(task.updates.select_related("author", "occurrence")),
         "changes": changes,
-        "history": _history(task) if task.history.exists() else [],
-        "may_update": can_update(user, task),
-        "may_assign": can_assign(user, task),
+        "notes": notes,
+        "note_unit": coordinating_unit_for(user, task, unit_ids=unit_ids),
+        "history": _with_notes(_history(task) if task.history.exists() else [], notes),
+        "may_update": can_update(user, task, unit_ids=unit_ids),
+        "may_assign": can_assign(user, task, unit_ids=unit_ids),
     }
     return render(request, "tasks/task_detail.html", context)
 
@@ -356,7 +442,7 @@ def _next_url(request, task: Task) -> str:
     return reverse("tasks:detail", args=[task.pk])
 
 
-def _row_response(request, task: Task, note: str):
+def _row_response(request, task: Task, note: str, *, may_note: bool = False):
     """After a write: htmx gets the fresh row; a plain post goes back where it came from."""
     if not request.htmx:
         messages.success(request, note)
@@ -364,8 +450,13 @@ def _row_response(request, task: Task, note: str):
     today = local_today()
     fresh = row_queryset(Task.objects.with_punctuality(today)).get(pk=task.pk)
     _decorate(request.user, [fresh], today)
-    context = {"task": fresh, "today": today, "note": note, "here": _next_url(request, task)}
-    return render(request, "tasks/task_parts.html#task-row", context)
+    fresh.may_note = may_note
+    here = _next_url(request, task)
+    context = {"task": fresh, "today": today, "note": note, "here": here}
+    tabs = _tabs_after_write(request, here)
+    if tabs is None:
+        return render(request, "tasks/task_parts.html#task-row", context)
+    return render(request, "tasks/task_parts.html#row-and-tabs", {**context, "tabs": tabs})
 
 
 def _form_response(request, task: Task, partial: str, form, **extra):
@@ -393,6 +484,13 @@ def _open_occurrences(task: Task) -> list:
     )
 
 
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: beside its field when the form shows it, else on top."""
+    if hasattr(error, "error_dict") and not set(error.error_dict) <= set(form.fields):
+        error = ValidationError(error.messages)
+    form.add_error(None, error)
+
+
 @login_required
 def task_row(request, pk: int):
     """The row of a task (to cancel an inline form); without htmx, the task's page."""
@@ -413,9 +511,14 @@ def task_update(request, pk: int):
     if not can_update(request.user, task):
         raise PermissionDenied
     occurrences = _open_occurrences(task)
+    today = local_today()
+    due = occurrences[0].due_date if occurrences else task.due_date
+    late = due is not None and due < today
     stale = False
     if request.method == "POST":
-        form = ProgressForm(request.POST, request.FILES, task=task, occurrences=occurrences)
+        form = ProgressForm(
+            request.POST, request.FILES, task=task, occurrences=occurrences, late=late
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -439,9 +542,12 @@ def task_update(request, pk: int):
                 task.refresh_from_db()
                 form.add_error(None, error)
             except ValidationError as error:
-                form.add_error(None, error)
+                _add_errors(form, error)
             else:
-                return _row_response(request, task, _("Đã lưu tiến độ."))
+                saved = _("Đã lưu tiến độ.")
+                if form.marked_done:
+                    saved = _("Đã lưu tiến độ: 100% nên được ghi là hoàn thành.")
+                return _row_response(request, task, saved)
     else:
         form = ProgressForm(
             initial={
@@ -452,6 +558,7 @@ def task_update(request, pk: int):
             },
             task=task,
             occurrences=occurrences,
+            late=late,
         )
     latest = task.updates.select_related("author").first() if stale else None
     return _form_response(
@@ -462,7 +569,8 @@ def task_update(request, pk: int):
         stale=stale,
         latest=latest,
         version=_version(form, task, stale=stale),
-        late=task.due_date is not None and task.due_date < local_today(),
+        late=late,
+        due=due,
     )
 
 
@@ -528,6 +636,30 @@ def task_request_change(request, pk: int):
     else:
         form = DeadlineChangeForm()
     return _form_response(request, task, "change-form", form)
+
+
+@login_required
+def task_coordination_note(request, pk: int):
+    """A coordinating unit's note on a task another unit leads: GET the form, POST it."""
+    task = get_task_for_user(request.user, pk, coordinated=True)
+    unit = coordinating_unit_for(request.user, task)
+    if unit is None:
+        raise PermissionDenied
+    if request.method == "POST":
+        form = CoordinationNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                add_coordination_note(
+                    task=task, unit=unit, by=request.user, text=form.cleaned_data["text"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                note = _("Đã ghi ý kiến phối hợp của %(unit)s.") % {"unit": unit.display_name}
+                return _row_response(request, task, note, may_note=True)
+    else:
+        form = CoordinationNoteForm()
+    return _form_response(request, task, "note-form", form, unit=unit)
 
 
 @require_POST

@@ -52,3 +52,27 @@ def test_it_counts_each_kind_of_punctuality_in_one_query(django_assert_num_queri
 def test_with_nothing_due_there_is_no_rate():
     TaskFactory(status=Status.NOT_STARTED, due_date=date(2027, 1, 31))
     assert count_figures(Task.objects.all(), today=TODAY).on_time_rate is None
+
+
+def test_the_headline_figures_partition_the_tasks_and_agree_with_the_reports():
+    # one task of each punctuality, due soon and not started among them
+    for status, due, completed in [
+        (Status.NOT_STARTED, date(2026, 12, 31), None),  # not started, not due yet
+        (Status.IN_PROGRESS, date(2026, 12, 31), None),  # on track
+        (Status.NOT_STARTED, date(2026, 11, 25), None),  # due soon, not started
+        (Status.IN_PROGRESS, date(2026, 11, 24), None),  # due soon
+        (Status.IN_PROGRESS, date(2026, 11, 1), None),  # overdue
+        (Status.DONE, date(2026, 11, 20), date(2026, 11, 19)),
+        (Status.DONE, date(2026, 11, 20), date(2026, 11, 20)),
+        (Status.DONE, date(2026, 11, 20), date(2026, 11, 21)),
+        (Status.PAUSED, date(2026, 12, 31), None),
+        (Status.CANCELLED, date(2026, 12, 31), None),
+    ]:
+        TaskFactory(status=status, due_date=due, completed_on=completed)
+    figures = count_figures(Task.objects.all(), today=TODAY)
+    headline = figures.headline()
+    assert sum(headline.values()) == figures.total == 10
+    assert headline["not_due_yet"] == 2 and headline["due_soon"] == 2
+    # the reports' "in progress" (no separate "due soon") is the same tasks
+    assert figures.in_progress == headline["not_due_yet"] + headline["due_soon"]
+    assert figures.done + figures.in_progress + figures.overdue + figures.stopped == figures.total

@@ -243,3 +243,25 @@ def test_two_simultaneous_requests_give_one_pending_and_a_clear_message(postgres
         "ok",
     ]
     assert task.deadline_changes.filter(state=ChangeState.PENDING).count() == 1
+
+
+def test_an_update_of_a_period_is_the_tasks_last_update_too():
+    task = TaskFactory(
+        deadline_kind=DeadlineKind.RECURRING,
+        deadline_text="Hàng năm, bắt đầu từ năm 2026",
+        due_date=date(2026, 12, 31),
+        start_date=date(2026, 1, 1),
+        recurrence=Recurrence(freq="yearly", dates=((12, 31),), first_year=2026).to_json(),
+    )
+    ensure_occurrences(task, until=date(2026, 11, 22))
+    when = at(date(2026, 11, 22))
+    record_progress(
+        task=task,
+        occurrence=task.occurrences.first(),
+        by=UserFactory(),
+        percent=30,
+        status=Status.IN_PROGRESS,
+        at=when,
+    )
+    task.refresh_from_db()
+    assert task.last_update_at == when and task.percent == 30

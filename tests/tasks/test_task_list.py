@@ -130,3 +130,74 @@ def test_the_query_count_does_not_grow_with_the_number_of_tasks(client, units):
     with_thousand = count_queries(client)
     assert with_ten == with_thousand
     assert with_thousand <= 12
+
+
+def test_each_row_links_to_its_task_page(client):
+    task = TaskFactory(content="Rà soát quy chế")
+    login(client, role=Role.OFFICE)
+    page = client.get(URL).content.decode()
+    assert f'href="{reverse("tasks:detail", args=[task.pk])}"' in page
+
+
+def order(response) -> list[str]:
+    return [task.content for task in response.context["page"].object_list]
+
+
+def test_the_columns_sort_with_the_sort_kept_in_the_links_and_ties_broken_by_id(client, units):
+    cds, vp = units
+    cds.short_name = "CĐS"
+    cds.save()
+    TaskFactory(content="A", lead_unit=vp, due_date=date(2026, 12, 1), percent=50)
+    TaskFactory(content="B", lead_unit=cds, due_date=None, percent=10)
+    TaskFactory(content="C", lead_unit=cds, due_date=date(2026, 12, 1), percent=90)
+    TaskFactory(content="D", lead_unit=vp, due_date=date(2026, 11, 30), percent=50)
+    login(client, role=Role.OFFICE)
+    # no due date comes last both ways; equal dates keep the order they were created in
+    assert order(client.get(URL, {"sort": "han"})) == ["D", "A", "C", "B"]
+    assert order(client.get(URL, {"sort": "-han"})) == ["C", "A", "D", "B"]
+    assert order(client.get(URL, {"sort": "tien_do"})) == ["B", "A", "D", "C"]
+    # by the unit's name as shown: "CĐS" before "Văn phòng Sở"
+    assert order(client.get(URL, {"sort": "don_vi"})) == ["B", "C", "A", "D"]
+    response = client.get(URL, {"sort": "han", "unit": vp.pk})
+    assert order(response) == ["D", "A"]
+    body = response.content.decode()
+    # the header offers the other direction, keeping the filter; the filter form keeps the sort
+    assert f"?unit={vp.pk}&amp;sort=-han" in body
+    assert 'aria-sort="ascending"' in body
+    assert 'type="hidden" name="sort" value="han"' in body
+    # an unknown sort is ignored, not an error
+    assert client.get(URL, {"sort": "drop table"}).status_code == 200
+
+
+def test_the_last_update_sort_puts_never_updated_tasks_first_when_oldest_first(client):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    TaskFactory(content="Mới", last_update_at=datetime(2026, 11, 20, 9, tzinfo=tz))
+    TaskFactory(content="Chưa")
+    TaskFactory(content="Cũ", last_update_at=datetime(2026, 10, 1, 9, tzinfo=tz))
+    login(client, role=Role.OFFICE)
+    assert order(client.get(URL, {"sort": "cap_nhat"})) == ["Chưa", "Cũ", "Mới"]
+    assert order(client.get(URL, {"sort": "-cap_nhat"})) == ["Mới", "Cũ", "Chưa"]
+
+
+def test_pages_keep_the_sort_and_never_repeat_a_row(client, settings):
+    settings.TASKS_PER_PAGE = 3
+    TaskFactory.create_batch(7, due_date=date(2026, 12, 31))
+    login(client, role=Role.OFFICE)
+    seen = []
+    for number in (1, 2, 3):
+        response = client.get(URL, {"sort": "han", "page": number})
+        seen += order(response)
+    assert len(seen) == len(set(seen)) == 7
+    assert "sort=han&amp;page=2" in client.get(URL, {"sort": "han"}).content.decode()
+
+
+def test_the_list_query_count_is_pinned_when_sorted(client, units, django_assert_max_num_queries):
+    cds, _vp = units
+    login(client, role=Role.UNIT_HEAD, unit=cds)
+    TaskFactory.create_batch(30, lead_unit=cds, assignee=UserFactory(unit=cds))
+    with django_assert_max_num_queries(14):
+        response = client.get(URL, {"sort": "don_vi"})
+    assert len(response.context["page"].object_list) == 25

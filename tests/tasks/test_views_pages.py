@@ -20,7 +20,6 @@ from tests.factories import PlanFactory, TaskFactory, UnitFactory, UserFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
-
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
@@ -179,7 +178,7 @@ def test_the_unit_page_query_count_does_not_grow_with_rows(client, today):
         TaskFactory.create_batch(
             6, lead_unit=user.unit, assignee=person, due_date=today - timedelta(2)
         )
-    assert queries(client, url) == few <= 12
+    assert queries(client, url) == few <= 13  # 12, and the "Phối hợp" tab's count
 
 
 def test_staff_see_their_own_tasks_and_may_update_them(client, today):
@@ -212,3 +211,36 @@ def test_the_leader_sees_requests_for_their_area_only(client, today):
 def test_only_leaders_open_the_leadership_page(client):
     login(client, role=Role.UNIT_HEAD)
     assert client.get(reverse("tasks:leadership")).status_code == 403
+
+
+def test_the_dashboard_figures_add_up_to_the_number_of_tasks(client, today):
+    TaskFactory(status=Status.NOT_STARTED, due_date=today + timedelta(days=2))  # due soon
+    TaskFactory(status=Status.IN_PROGRESS, due_date=today + timedelta(days=60))
+    TaskFactory(status=Status.PAUSED, due_date=today + timedelta(days=60))
+    login(client, role=Role.OFFICE)
+    page = client.get(reverse("tasks:dashboard")).content.decode()
+
+    def figure(name: str) -> str:
+        start = page.index(f'data-figure="{name}">') + len(f'data-figure="{name}">')
+        return page[start : page.index("<", start)]
+
+    assert figure("not-due-yet") == "1"  # the task due soon is counted once, as due soon
+    assert figure("stopped") == "1"
+    assert "?punctuality=chua_den_han" in page
+
+
+def test_a_unit_dashboard_names_the_unit_not_all_units(client, today):
+    user = login(client, role=Role.STAFF)
+    page = client.get(reverse("tasks:dashboard")).content.decode()
+    assert "Tất cả đơn vị" not in page and user.unit.name in page
+    login(client, role=Role.OFFICE)
+    assert "Tất cả đơn vị" in client.get(reverse("tasks:dashboard")).content.decode()
+
+
+def test_the_list_shows_the_tasks_not_due_yet_that_the_dashboard_counts(client, today):
+    TaskFactory(content="Chưa đến hạn", status=Status.IN_PROGRESS, due_date=today + timedelta(60))
+    TaskFactory(content="Chưa làm", status=Status.NOT_STARTED, due_date=today + timedelta(60))
+    TaskFactory(content="Sắp đến hạn", status=Status.NOT_STARTED, due_date=today + timedelta(2))
+    login(client, role=Role.OFFICE)
+    response = client.get(reverse("tasks:list"), {"punctuality": "chua_den_han"})
+    assert {t.content for t in response.context["page"].object_list} == {"Chưa đến hạn", "Chưa làm"}

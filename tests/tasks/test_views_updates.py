@@ -3,7 +3,8 @@ both as plain form posts and as htmx requests; permissions, CSRF and stale write
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -18,7 +19,6 @@ from tests.factories import TaskFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 HTMX = {"HX-Request": "true"}
-
 
 
 @pytest.fixture
@@ -211,3 +211,65 @@ def test_a_deadline_change_to_an_absurd_date_is_refused(client, head, day):
     assert not DeadlineChange.objects.filter(task=task).exists()
     page = client.get(url).content.decode()
     assert 'min="2000-01-01"' in page and 'max="2100-12-31"' in page
+
+
+def test_100_percent_while_in_progress_is_recorded_as_done_and_the_form_says_so(client, head):
+    task = TaskFactory(lead_unit=head.unit, status=Status.IN_PROGRESS)
+    url = reverse("tasks:update", args=[task.pk])
+    form = client.get(url, headers=HTMX).content.decode()
+    assert "100% là hoàn thành" in form
+    response = client.post(url, progress(task, percent=100), headers=HTMX)
+    assert "100% nên được ghi là hoàn thành" in response.content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.percent) == (Status.DONE, 100)
+    assert ProgressUpdate.objects.get(task=task).status == Status.DONE
+
+
+def test_the_delay_reason_is_asked_first_and_only_when_late(client, head, today):
+    on_time = TaskFactory(lead_unit=head.unit, due_date=today + timedelta(days=10))
+    form = client.get(reverse("tasks:update", args=[on_time.pk]), headers=HTMX).content.decode()
+    assert "Lý do chậm trễ" not in form and 'name="delay_reason"' not in form
+    late = TaskFactory(lead_unit=head.unit, due_date=today - timedelta(days=1))
+    form = client.get(reverse("tasks:update", args=[late.pk]), headers=HTMX).content.decode()
+    assert form.index('name="delay_reason"') < form.index('name="percent"')
+
+
+def test_an_inline_save_on_the_unit_page_moves_its_tab_counts(client, head, today):
+    task = TaskFactory(
+        lead_unit=head.unit, status=Status.IN_PROGRESS, due_date=today + timedelta(60)
+    )
+    back = reverse("tasks:unit", args=[head.unit_id]) + "?nhom=dang_thuc_hien"
+    url = reverse("tasks:update", args=[task.pk])
+    response = client.post(url, progress(task, percent=100, next=back), headers=HTMX)
+    body = response.content.decode()
+    assert f'id="task-{task.pk}"' in body
+    tabs = body[body.index('id="group-tabs"') :]
+    assert 'hx-swap-oob="true"' in tabs[:200]
+    counts = dict(re.findall(r'class="tab tab-(\w+)[^>]*>[^<]*<span class="count">(\d+)', tabs))
+    assert counts["dang_thuc_hien"] == "0" and counts["hoan_thanh"] == "1"
+    # a plain post still redirects back to the page
+    task.refresh_from_db()
+    plain = client.post(url, progress(task, percent=100, status=Status.DONE, next=back))
+    assert plain.status_code == 302 and plain["Location"] == back
+
+
+def test_a_recurring_task_shows_its_last_update_after_an_inline_save(client, head, today):
+    from plans.deadlines import DeadlineKind, Recurrence
+    from tasks.services import ensure_occurrences
+
+    task = TaskFactory(
+        lead_unit=head.unit,
+        deadline_kind=DeadlineKind.RECURRING,
+        deadline_text="Hàng năm, bắt đầu từ năm 2026",
+        due_date=date(2026, 12, 31),
+        start_date=date(2026, 1, 1),
+        recurrence=Recurrence(freq="yearly", dates=((12, 31),), first_year=2026).to_json(),
+    )
+    ensure_occurrences(task, until=today)
+    task.refresh_from_db()
+    occurrence = task.occurrences.first()
+    url = reverse("tasks:update", args=[task.pk])
+    row = client.post(
+        url, progress(task, occurrence=occurrence.pk, achieved="Đã họp"), headers=HTMX
+    ).content.decode()
+    assert "chưa có" not in row and today.strftime("%d/%m/%Y") in row

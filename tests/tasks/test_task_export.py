@@ -1,0 +1,124 @@
+"""The task list's Excel export: the filtered rows, all of them, every "rõ" column, printable."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.models import Role
+from tasks.punctuality import Status
+from tests.factories import TaskFactory, UnitFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
+URL = reverse("tasks:export")
+
+
+def workbook(response):
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    return load_workbook(BytesIO(body))
+
+
+def rows(ws) -> list[tuple]:
+    return list(ws.iter_rows(min_row=4, values_only=True))
+
+
+def test_it_exports_every_filtered_row_with_every_ro_column(client, settings):
+    settings.TASKS_PER_PAGE = 2  # more rows than one page of the list
+    unit, other = UnitFactory(name="Phòng Chuyển đổi số"), UnitFactory(name="Văn phòng Sở")
+    partner = UnitFactory(name="Trung tâm KHCN", short_name="TT KHCN")
+    person = UserFactory(full_name="Trần Thị Lan", unit=unit)
+    leader = UserFactory(full_name="Lê Văn Hùng", title="Phó Giám đốc", role=Role.LEADERSHIP)
+    first = TaskFactory(
+        content="Xây dựng Trợ lý ảo",
+        lead_unit=unit,
+        assignee=person,
+        authority_user=leader,
+        deadline_text="Quý III/2026",
+        due_date=date(2026, 9, 30),
+        product="Trợ lý ảo vận hành",
+        status=Status.IN_PROGRESS,
+        percent=40,
+    )
+    first.coordinating_units.add(partner)
+    TaskFactory.create_batch(4, lead_unit=unit)
+    TaskFactory(content="Của đơn vị khác", lead_unit=other)
+    client.force_login(UserFactory(role=Role.OFFICE))
+    response = client.get(URL, {"unit": unit.pk, "sort": "han"})
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    disposition = response["Content-Disposition"]
+    assert "attachment" in disposition and "22-11-2026.xlsx" in disposition
+    assert "Danh%20s%C3%A1ch%20nhi%E1%BB%87m%20v%E1%BB%A5" in disposition  # Vietnamese, encoded
+    ws = workbook(response).active
+    header = [c.value for c in ws[3]]
+    expected = ["Người thực hiện", "Thời hạn như trong văn bản", "Hạn hoàn thành", "Đơn vị chủ trì",
+                "Đơn vị phối hợp", "Thẩm quyền", "Sản phẩm", "Trạng thái", "Tiến độ",
+                "Cập nhật gần nhất"]  # fmt: skip
+    for name in expected:
+        assert any(name in h for h in header), name
+    data = rows(ws)
+    assert len(data) == 5 and "Của đơn vị khác" not in {r[2] for r in data}
+    row = data[0]  # sorted by due date, as asked
+    assert row[2:10] == (
+        "Xây dựng Trợ lý ảo",
+        "Trần Thị Lan",
+        "Quý III/2026",
+        row[5],
+        "Phòng Chuyển đổi số",
+        "TT KHCN",
+        "Phó Giám đốc Lê Văn Hùng",
+        "Trợ lý ảo vận hành",
+    )
+    assert row[5].date() == date(2026, 9, 30) and ws.cell(4, 6).number_format == "dd/mm/yyyy"
+    assert row[10:13] == ("Đang thực hiện", "Quá hạn", 40)
+
+
+def test_the_workbook_prints_on_a4_landscape_fitted_to_width_with_the_header_repeated(client):
+    TaskFactory()
+    client.force_login(UserFactory(role=Role.OFFICE))
+    ws = workbook(client.get(URL)).active
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.freeze_panes == "A4"
+
+
+def test_text_that_looks_like_a_formula_stays_text(client):
+    TaskFactory(content='=HYPERLINK("http://x","bấm")', product="=1+1\x07")
+    client.force_login(UserFactory(role=Role.OFFICE))
+    row = rows(workbook(client.get(URL)).active)[0]
+    assert row[2] == '=HYPERLINK("http://x","bấm")' and row[9] == "=1+1"
+
+
+def test_a_unit_head_exports_only_what_they_may_see(client):
+    unit = UnitFactory()
+    TaskFactory(content="Của tôi", lead_unit=unit)
+    TaskFactory(content="Của người khác")
+    client.force_login(UserFactory(role=Role.UNIT_HEAD, unit=unit))
+    assert [r[2] for r in rows(workbook(client.get(URL)).active)] == ["Của tôi"]
+
+
+def test_it_asks_for_a_login_first(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_the_export_query_count_does_not_grow_with_rows(
+    client, count, django_assert_max_num_queries
+):
+    unit = UnitFactory()
+    for task in TaskFactory.create_batch(count, lead_unit=unit, assignee=UserFactory(unit=unit)):
+        task.coordinating_units.add(unit)
+    client.force_login(UserFactory(role=Role.OFFICE))
+    with django_assert_max_num_queries(6):
+        ws = workbook(client.get(URL)).active
+    assert len(rows(ws)) == count
