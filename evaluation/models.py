@@ -93,14 +93,10 @@ class Scheme(models.Model):
         )
 
     @classmethod
-    def for_unit(cls, unit_id: int | None, *, assigned: dict[int, Scheme] | None = None) -> Scheme:
-        """The unit's scheme, else the default (created with the decree's values if missing)."""
-        if assigned is None:
-            assigned = UnitScheme.assigned()
-        if unit_id in assigned:
-            return assigned[unit_id]
-        default = cls.objects.filter(is_default=True).first()
-        return default or cls.objects.create(
+    def default(cls) -> Scheme:
+        """The scheme of units not given another (created with the decree's values if missing)."""
+        scheme = cls.objects.filter(is_default=True).first()
+        return scheme or cls.objects.create(
             name="Nghị định 335/2025/NĐ-CP (công chức)", is_default=True
         )
 

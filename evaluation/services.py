@@ -120,7 +120,7 @@ class Computed:
 
 def compute(*, people: list[User], period: Period) -> dict[int, Computed]:
     """Everyone's results for the period, in a fixed number of queries."""
-    assigned = UnitScheme.assigned()
+    assigned, default = UnitScheme.assigned(), Scheme.default()
     items = collect_items(start=period.start, end=period.end, person_ids=[p.pk for p in people])
     managers = [p for p in people if is_manager(p) and p.unit_id]
     unit_items, subtree, names, staff_rows = {}, {}, {}, []
@@ -141,7 +141,7 @@ def compute(*, people: list[User], period: Period) -> dict[int, Computed]:
         )
     out = {}
     for person in people:
-        scheme = Scheme.for_unit(person.unit_id, assigned=assigned)
+        scheme = assigned.get(person.unit_id, default)
         rules = scheme.rules()
         own = score_items(items=items.get(person.pk, []), period_end=period.end, rules=rules)
         unit = None
@@ -256,7 +256,7 @@ def confirm_level(
         if evaluation.confirmed_level == level:
             return evaluation
         raise ValidationError(_("Phiếu đã được xếp loại, không sửa được nữa."))
-    scheme = Scheme.for_unit(person.unit_id)
+    scheme = UnitScheme.assigned().get(person.unit_id) or Scheme.default()
     if scheme.kind == SchemeKind.POINTS and evaluation.general_points is None:
         raise ValidationError(_("Cần chấm điểm tiêu chí chung trước khi xếp loại."))
     now = now or timezone.now()
