@@ -29,7 +29,7 @@ from evaluation.scoring import (
 )
 from plans.models import Unit
 from plans.text import clean
-from reporting.periods import Period, PeriodError, parse_period
+from reporting.periods import ROMAN, Period, PeriodError, parse_period
 from tasks.models import Occurrence, Task
 
 _QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
@@ -57,12 +57,15 @@ def last_quarter(today: date) -> str:
 
 
 def period_choices(today: date, *, back: int = 6) -> list[tuple[str, str]]:
-    """This quarter and the `back` before, each followed by its months, newest first."""
+    """This quarter and the `back` before, each followed by its months begun by `today`."""
     out, year, quarter = [], today.year, (today.month - 1) // 3 + 1
     for _step in range(back + 1):
-        out.append((f"{year}-Q{quarter}", _("Quý %(q)s/%(y)s") % {"q": quarter, "y": year}))
+        out.append((f"{year}-Q{quarter}", _("Quý %(q)s/%(y)s") % {"q": ROMAN[quarter], "y": year}))
         for month in range(quarter * 3, quarter * 3 - 3, -1):
-            out.append((f"{year}-{month:02d}", _("Tháng %(m)s/%(y)s") % {"m": month, "y": year}))
+            if date(year, month, 1) <= today:
+                out.append(
+                    (f"{year}-{month:02d}", _("Tháng %(m)s/%(y)s") % {"m": month, "y": year})
+                )
         quarter, year = (quarter - 1, year) if quarter > 1 else (4, year - 1)
     return out
 

@@ -197,6 +197,14 @@ def test_period_codes_are_checked():
     assert services.last_quarter(date(2027, 2, 1)) == "2026-Q4"
 
 
+def test_the_period_menu_offers_quarters_and_the_months_begun():
+    choices = services.period_choices(date(2026, 11, 22), back=1)
+    assert [code for code, _label in choices] == [
+        "2026-Q4", "2026-11", "2026-10", "2026-Q3", "2026-09", "2026-08", "2026-07",
+    ]  # fmt: skip
+    assert choices[0][1] == "Quý IV/2026"
+
+
 def test_factors_are_bounded(org):
     task = TaskFactory(assignee=org.ngan, lead_unit=org.division)
     for bad in (Decimal(0), Decimal(11)):
