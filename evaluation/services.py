@@ -183,7 +183,8 @@ def _check_evaluator(by: User, person: User) -> None:
         raise ValidationError(_("Bạn không có thẩm quyền đánh giá người này."))
 
 
-def _store(evaluation: Evaluation, computed: Computed, *, now: datetime) -> None:
+def refresh(evaluation: Evaluation, computed: Computed, *, now: datetime) -> None:
+    """Bring an evaluation's figures (not saved) up to the record as computed."""
     evaluation.unit_id = computed.person.unit_id
     evaluation.scheme = computed.scheme
     evaluation.is_manager = computed.unit is not None
@@ -221,7 +222,7 @@ def save_general_points(
     evaluation.general_points = points.quantize(TWO, ROUND_HALF_UP)
     evaluation.general_note = clean(note)[:2000]
     evaluation.evaluated_by, evaluation.evaluated_at = by, now
-    _store(evaluation, computed, now=now)
+    refresh(evaluation, computed, now=now)
     evaluation.save()
     return evaluation
 
@@ -263,7 +264,7 @@ def confirm_level(
     if scheme.kind == SchemeKind.POINTS and evaluation.general_points is None:
         raise ValidationError(_("Cần chấm điểm tiêu chí chung trước khi xếp loại."))
     now = now or timezone.now()
-    _store(evaluation, compute(people=[person], period=period)[person.pk], now=now)
+    refresh(evaluation, compute(people=[person], period=period)[person.pk], now=now)
     if level != evaluation.proposed_level and not reason:
         raise ValidationError(
             {"reason": _("Mức xếp loại khác mức đề xuất: xin nêu lý do thay đổi.")}

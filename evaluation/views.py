@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -61,8 +62,6 @@ def _period(request, source=None):
 
 
 def _sheet_url(person_pk: int, code: str) -> str:
-    from django.urls import reverse
-
     return reverse("evaluation:sheet", args=[person_pk]) + f"?period={code}"
 
 
@@ -134,7 +133,7 @@ def _sheet_data(person, period):
     else:
         snapshot = computed.snapshot()
         if evaluation is not None:  # a draft shows the record as it is now
-            services._store(evaluation, computed, now=timezone.now())
+            services.refresh(evaluation, computed, now=timezone.now())
     return build_sheet(person=person, period=period, snapshot=snapshot, evaluation=evaluation), (
         evaluation
     )
