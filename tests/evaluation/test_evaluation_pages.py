@@ -18,7 +18,7 @@ from evaluation.models import Evaluation, TaskFactor, TaskJudgement
 from evaluation.scoring import Level
 from tests.conftest import require_service
 from tests.evaluation.conftest import Q3, give
-from tests.factories import UserFactory
+from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("evaluation:list")
@@ -194,3 +194,21 @@ def test_the_menu_leads_to_the_evaluations(client, org):
     client.force_login(org.head)
     page = client.get(reverse("tasks:mine")).content.decode()
     assert f'href="{LIST}"' in page
+
+
+def test_the_leaders_list_of_unit_heads_has_a_fixed_number_of_queries(
+    client, org, django_assert_max_num_queries
+):
+    client.force_login(org.leader)
+    give(org.head, due=date(2026, 9, 1), done=date(2026, 9, 1))
+    with django_assert_max_num_queries(30) as few:
+        client.get(LIST + f"?period={Q3}")
+    for n in range(5):
+        unit = UnitFactory(name=f"Phòng số {n}")
+        org.leader.units_in_charge.add(unit)
+        head = UserFactory(role=Role.UNIT_HEAD, unit=unit)
+        give(head, due=date(2026, 9, 2), done=date(2026, 9, 2))
+        give(UserFactory(unit=unit), due=date(2026, 9, 3), done=date(2026, 9, 9))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(LIST + f"?period={Q3}").content.decode()
+    assert page.count("gồm kết quả đơn vị") == 6
