@@ -105,7 +105,8 @@ def collect_items(
             label=label,
             due=due,
             original_due=original,
-            completed_on=completed_on if status == Status.DONE else None,
+            # Done with no date recorded counts as done on its due date, as punctuality does.
+            completed_on=(completed_on or due) if status == Status.DONE else None,
             factor=float(factors.get(task_id, 1)),
             approved_changes=tuple(changes[item_key]),
             delay_cause=causes.get(item_key, ""),

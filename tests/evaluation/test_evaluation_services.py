@@ -187,6 +187,15 @@ def test_the_centres_viên_chức_follow_the_criteria_scheme(org):
     assert evaluation.proposed_level == Level.GOOD  # all work on time and to standard
 
 
+def test_work_marked_done_without_a_date_counts_as_done_on_its_due_date(org):
+    task = give(org.ngan, due=date(2026, 9, 1))
+    task.status = Status.DONE  # as an import may record it
+    task.save()
+    computed = services.compute(people=[org.ngan], period=PERIOD)[org.ngan.pk]
+    assert computed.own.items[0].completed and computed.own.items[0].delays == 0
+    assert computed.results_points == Decimal("70.00")
+
+
 def test_period_codes_are_checked():
     assert services.evaluation_period("2026-q3").start == date(2026, 7, 1)
     assert services.evaluation_period("2026-09").end == date(2026, 9, 30)
