@@ -212,3 +212,11 @@ def test_the_leaders_list_of_unit_heads_has_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(LIST + f"?period={Q3}").content.decode()
     assert page.count("gồm kết quả đơn vị") == 6
+
+
+def test_the_pages_need_no_inline_style_or_script_under_the_policy(client, org):
+    give(org.ngan, due=date(2026, 9, 1), done=date(2026, 9, 1))
+    client.force_login(org.head)
+    for url in (LIST + f"?period={Q3}", sheet(org.ngan)):
+        page = client.get(url).content.decode()
+        assert "style=" not in page and "<style" not in page and "onclick" not in page
