@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tasks",
     "imports",
     "reporting",
+    "evaluation",
     "api",
     "demo",
 ]

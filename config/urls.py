@@ -27,5 +27,6 @@ urlpatterns = [
     path("canh-bao/", include("tasks.alert_urls")),
     path("ke-hoach/", include("imports.urls")),
     path("bao-cao/", include("reporting.urls")),
+    path("danh-gia/", include("evaluation.urls")),
     path("quan-tri/", admin.site.urls),
 ]

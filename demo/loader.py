@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from demo.evaluation import load_evaluation
 from imports.importing import save_rows, understand
 from imports.tables import read_text
 from plans.deadlines import DeadlineKind
@@ -372,4 +373,5 @@ def load_demo(*, today: date) -> DemoSummary:
             imported.append(plan)
         summary.tasks_created += created
     summary.updates_recorded = simulate_progress(imported, today=today)
+    load_evaluation(today=today)
     return summary

@@ -1,0 +1,272 @@
+"""The evaluation sheet of one person (phiếu đánh giá): built once from the snapshot, shown as a
+page, a PDF for the personnel file and an Excel workbook. Renderers never query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from io import BytesIO
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from evaluation.scoring import Level
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass
+class SheetRow:
+    number: int
+    task_id: int
+    occurrence_id: int | None
+    label: str
+    due: date
+    original_due: date
+    completed_on: date | None
+    factor: float
+    share: float
+    completed: bool
+    days_late: int
+    delays: int
+    excused_by: str
+    quality_failures: int
+    quality_excused: int
+    quantity: float
+    quality: float
+    progress: float
+
+    @property
+    def points(self) -> float:
+        return self.quantity + self.quality + self.progress
+
+    @property
+    def remark(self) -> str:
+        parts = []
+        if not self.completed:
+            parts.append("Chưa hoàn thành đến hết kỳ")
+        if self.delays:
+            parts.append(f"Chậm {self.days_late} ngày: trừ {self.delays} lần")
+        if self.excused_by:
+            parts.append(f"Trễ {self.days_late} ngày, không trừ: {self.excused_by}")
+        if self.quality_failures:
+            parts.append(f"{self.quality_failures} lần không đạt yêu cầu")
+        if self.quality_excused:
+            parts.append(f"{self.quality_excused} lần sai sót do nguyên nhân khách quan")
+        return "; ".join(parts)
+
+
+@dataclass
+class SheetData:
+    person: str
+    title: str
+    unit: str
+    period_label: str
+    period_start: date
+    period_end: date
+    scheme: str
+    rules: dict
+    rows: list[SheetRow]
+    quantity: float
+    quality: float
+    progress: float
+    quantity_max: float
+    quality_max: float
+    progress_max: float
+    own_percent: float | None
+    unit_part: dict | None
+    results_percent: float | None
+    how: str
+    results_points: float | None
+    general_points: float | None
+    general_note: str
+    total_points: float | None
+    proposed_level: str
+    confirmed_level: str
+    change_reason: str
+    evaluated_by: str
+    evaluated_at: datetime | None
+    confirmed_by: str
+    confirmed_at: datetime | None
+    computed_at: datetime | None
+
+    @property
+    def own_points(self) -> float:
+        return self.quantity + self.quality + self.progress
+
+    @property
+    def proposed_label(self) -> str:
+        return str(Level(self.proposed_level).label) if self.proposed_level else ""
+
+    @property
+    def confirmed_label(self) -> str:
+        return str(Level(self.confirmed_level).label) if self.confirmed_level else ""
+
+
+def build_sheet(*, person, period, snapshot: dict, evaluation=None) -> SheetData:
+    """The sheet from a breakdown snapshot (`services.Computed.snapshot()` or an evaluation's)."""
+    own = snapshot["own"]
+    rows = [
+        SheetRow(
+            number=n,
+            task_id=i["task_id"],
+            occurrence_id=i["occurrence_id"],
+            label=i["label"],
+            due=_day(i["due"]),
+            original_due=_day(i["original_due"]),
+            completed_on=_day(i["completed_on"]),
+            factor=i["factor"],
+            share=i["share"],
+            completed=i["completed"],
+            days_late=i["days_late"],
+            delays=i["delays"],
+            excused_by=i["excused_by"],
+            quality_failures=i["quality_failures"],
+            quality_excused=i["quality_excused"],
+            quantity=i["quantity"],
+            quality=i["quality"],
+            progress=i["progress"],
+        )
+        for n, i in enumerate(own["items"], start=1)
+    ]
+    e = evaluation
+
+    def num(value):
+        return None if value is None else float(value)
+
+    results_percent = snapshot["results_percent"]
+    results_max = snapshot["rules"]["results_max"]
+    results_points = None if results_percent is None else results_max * results_percent / 100
+    return SheetData(
+        person=str(person),
+        title=person.title,
+        unit=person.unit.name if person.unit_id else "",
+        period_label=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        scheme=snapshot["scheme"],
+        rules=snapshot["rules"],
+        rows=rows,
+        quantity=own["quantity"],
+        quality=own["quality"],
+        progress=own["progress"],
+        quantity_max=own["quantity_max"],
+        quality_max=own["quality_max"],
+        progress_max=own["progress_max"],
+        own_percent=own["percent"],
+        unit_part=snapshot["unit"],
+        results_percent=results_percent,
+        how=snapshot["how"],
+        results_points=num(e.results_points)
+        if e and e.results_points is not None
+        else results_points,  # fmt: skip
+        general_points=num(e.general_points) if e else None,
+        general_note=e.general_note if e else "",
+        total_points=num(e.total_points) if e else None,
+        proposed_level=e.proposed_level if e else "",
+        confirmed_level=e.confirmed_level if e else "",
+        change_reason=e.change_reason if e else "",
+        evaluated_by=str(e.evaluated_by) if e and e.evaluated_by_id else "",
+        evaluated_at=e.evaluated_at if e else None,
+        confirmed_by=str(e.confirmed_by) if e and e.confirmed_by_id else "",
+        confirmed_at=e.confirmed_at if e else None,
+        computed_at=e.computed_at if e else None,
+    )
+
+
+def render_pdf(sheet: SheetData) -> bytes:
+    from weasyprint import HTML  # imported here: loading WeasyPrint costs a second at startup
+
+    from reporting.pdf import FONTS, font_faces
+
+    html = render_to_string("evaluation/sheet_pdf.html", {"s": sheet, "font_faces": font_faces()})
+    return HTML(string=html, base_url=str(FONTS)).write_pdf()
+
+
+FONT = "Times New Roman"
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+WRAP = Alignment(wrap_text=True, vertical="top")
+DATE = "dd/mm/yyyy"
+POINTS = "0.00"
+
+
+def render_xlsx(sheet: SheetData) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Phiếu đánh giá"
+    bold = Font(name=FONT, size=11, bold=True)
+    plain = Font(name=FONT, size=11)
+
+    def line(*values, font=plain, fill=None, formats=()):
+        ws.append(list(values))
+        for index, cell in enumerate(ws[ws.max_row]):
+            cell.font = font
+            cell.alignment = WRAP
+            if fill is not None:
+                cell.fill, cell.border = fill, BORDER
+            if index < len(formats) and formats[index]:
+                cell.number_format = formats[index]
+
+    line(f"PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG — {sheet.period_label.upper()}", font=bold)
+    line("Họ và tên", sheet.person)
+    line("Chức vụ", sheet.title)
+    line("Đơn vị", sheet.unit)
+    line("Kỳ đánh giá", sheet.period_start, sheet.period_end, formats=(None, DATE, DATE))
+    line("Cách đánh giá", sheet.scheme)
+    line()
+    header = ["STT", "Công việc", "Hạn ban đầu", "Hạn", "Hoàn thành", "Hệ số quy đổi",
+              "Số lượng", "Chất lượng", "Tiến độ", "Cộng", "Ghi chú"]  # fmt: skip
+    line(*header, font=bold, fill=HEADER_FILL)
+    first = ws.max_row + 1
+    for row in sheet.rows:
+        line(
+            row.number, row.label, row.original_due, row.due, row.completed_on, row.factor,
+            row.quantity, row.quality, row.progress, None, row.remark,
+            fill=PatternFill(fill_type=None),
+            formats=(None, None, DATE, DATE, DATE, "0.00", POINTS, POINTS, POINTS, POINTS),
+        )  # fmt: skip
+        ws.cell(ws.max_row, 10, f"=SUM(G{ws.max_row}:I{ws.max_row})").number_format = POINTS
+    last = ws.max_row
+    total_row = ["", "Cộng (tối đa)", "", "", "", ""]
+    line(*total_row, font=bold)
+    for column, letter in ((7, "G"), (8, "H"), (9, "I"), (10, "J")):
+        cell = ws.cell(ws.max_row, column, f"=SUM({letter}{first}:{letter}{last})" if
+                       sheet.rows else 0)  # fmt: skip
+        cell.number_format, cell.font = POINTS, bold
+    line("", "Tối đa", "", "", "", "", sheet.quantity_max, sheet.quality_max,
+         sheet.progress_max, sheet.quantity_max + sheet.quality_max + sheet.progress_max,
+         formats=(None,) * 6 + (POINTS,) * 4)  # fmt: skip
+    line()
+    if sheet.unit_part:
+        line("Kết quả đơn vị phụ trách", sheet.unit_part["unit_name"])
+        line("Tiến độ công việc của đơn vị (%)", sheet.unit_part["progress_percent"],
+             formats=(None, POINTS))  # fmt: skip
+        line("Phần kết quả của đơn vị (%)", sheet.unit_part["percent"], formats=(None, POINTS))
+    line("Cách tính", sheet.how)
+    line("Điểm kết quả thực hiện nhiệm vụ", sheet.results_points, formats=(None, POINTS))
+    line("Điểm tiêu chí chung", sheet.general_points, formats=(None, POINTS))
+    line("Nhận xét tiêu chí chung", sheet.general_note)
+    line("Tổng điểm", sheet.total_points, font=bold, formats=(None, POINTS))
+    line("Mức đề xuất", sheet.proposed_label)
+    line("Mức xếp loại", sheet.confirmed_label, font=bold)
+    if sheet.change_reason:
+        line("Lý do thay đổi mức", sheet.change_reason)
+    if sheet.confirmed_by:
+        moment = timezone.localtime(sheet.confirmed_at).strftime("%d/%m/%Y %H:%M")
+        line("Người xếp loại", f"{sheet.confirmed_by}, {moment}")
+    for letter, width in zip("ABCDEFGHIJK", (8, 60, 13, 13, 13, 10, 10, 10, 10, 10, 45),
+                             strict=True):  # fmt: skip
+        ws.column_dimensions[letter].width = width
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

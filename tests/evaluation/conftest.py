@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from accounts.models import Role
+from plans.deadlines import DeadlineKind
+from tasks.punctuality import Status
+from tasks.services import decide_deadline_change, record_progress, request_deadline_change
+from tests.factories import TaskFactory, UnitFactory, UserFactory
+
+Q3 = "2026-Q3"
+
+
+def at(day: date) -> datetime:
+    return datetime.combine(day, time(10), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+@pytest.fixture
+def org(db):
+    """A division with its head and two staff, another division, and the leader in charge."""
+    division = UnitFactory(name="Phòng Chuyển đổi số")
+    other = UnitFactory(name="Phòng Kế hoạch - Tài chính")
+    head = UserFactory(username="tp", full_name="Võ Thành Long", role=Role.UNIT_HEAD,
+                       unit=division, title="Trưởng phòng")  # fmt: skip
+    ngan = UserFactory(username="ngan", full_name="Ngô Thị Kim Ngân", unit=division,
+                       title="Chuyên viên")  # fmt: skip
+    nam = UserFactory(username="nam", full_name="Trương Hoàng Nam", unit=division)
+    other_head = UserFactory(username="tp2", role=Role.UNIT_HEAD, unit=other)
+    outsider = UserFactory(username="cv2", unit=other)
+    leader = UserFactory(username="pgd", role=Role.LEADERSHIP, unit=UnitFactory(name="BGĐ"))
+    leader.units_in_charge.add(division)
+    other_leader = UserFactory(username="gd", role=Role.LEADERSHIP, unit=leader.unit)
+    other_leader.units_in_charge.add(other)
+    office = UserFactory(username="vp", role=Role.OFFICE, unit=UnitFactory(name="Văn phòng"))
+    return type("Org", (), locals())
+
+
+def give(person, *, due: date, done: date | None = None, reason="Chờ ý kiến phối hợp", **kw):
+    """A task assigned to `person` due on `due`, completed on `done` through the real service."""
+    task = TaskFactory(
+        assignee=person, lead_unit=person.unit, due_date=due, deadline_kind=DeadlineKind.DATE, **kw
+    )
+    if done is not None:
+        record_progress(
+            task=task, by=person, percent=100, status=Status.DONE, at=at(done),
+            delay_reason=reason if done > due else "",
+        )  # fmt: skip
+    return task
+
+
+def extend(task, *, to: date, by, leader, asked: date):
+    change = request_deadline_change(
+        task=task, by=by, new_due_date=to, reason="Chờ hướng dẫn của Bộ", at=at(asked)
+    )
+    return decide_deadline_change(change=change, by=leader, approve=True, at=at(asked))
