@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("plans", "0005_unit_name_clash_message"),
-        ("tasks", "0006_one_pending_deadline_change"),
+        ("tasks", "0007_task_assignee_as_written"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
