@@ -421,27 +421,11 @@ def preview_changes(*, plan: Plan, understanding: Understanding, today: date) ->
 
 
 def rows_to_json(rows: Iterable[SourceRow]) -> list[dict]:
-    return [
-        {
-            **asdict(row),
-            "deadline_date": row.deadline_date.isoformat() if row.deadline_date else None,
-        }
-        for row in rows
-    ]
+    return [row.to_json() for row in rows]
 
 
 def rows_from_json(data: Iterable[dict]) -> list[SourceRow]:
-    return [
-        SourceRow(
-            **{
-                **row,
-                "deadline_date": date.fromisoformat(row["deadline_date"])
-                if row["deadline_date"]
-                else None,
-            }
-        )
-        for row in data
-    ]
+    return [SourceRow.from_json(row) for row in data]
 
 
 # --- the browser import: a draft the clerk corrects, then confirms ----------------------------

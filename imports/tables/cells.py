@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.db import models
@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy as _
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
 # A 10 MB zip can unpack to gigabytes; no real plan comes near this.
-_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+# What a reader accepts before it stops, counted while reading (never from what a file declares
+# about itself): every hostile file is refused within seconds and a few hundred MB.
+MAX_COLUMNS = 200  # the furthest column holding a value
+MAX_SHEET_ROWS = 20_000  # rows stored in one sheet, or rows of one table in a document
+MAX_CELLS = 100_000  # cells stored in one sheet or document (empty formatted cells included)
+MAX_MERGES = 10_000  # merged ranges in one sheet
+MAX_MERGED_CELLS = 4_000_000  # cells the merged ranges cover, once clipped to the data
+MAX_LINES = 100_000  # lines of a text or CSV file
 
 
 class Column(models.TextChoices):
@@ -36,6 +45,15 @@ class SourceRow:
     deadline_date: date | None = None
     deadline_is_month: bool = False
 
+    def to_json(self) -> dict:
+        deadline = self.deadline_date
+        return {**asdict(self), "deadline_date": deadline.isoformat() if deadline else None}
+
+    @classmethod
+    def from_json(cls, data: dict) -> SourceRow:
+        deadline = data.get("deadline_date")
+        return cls(**{**data, "deadline_date": date.fromisoformat(deadline) if deadline else None})
+
 
 @dataclass
 class Problem:
@@ -49,6 +67,24 @@ class ReadTable:
     headers: dict[str, str]
     rows: list[SourceRow]
     problems: list[Problem]
+    sheets: list[str] = field(default_factory=list)  # a workbook's sheets, to choose another
+
+    def to_json(self) -> dict:
+        return {
+            "headers": self.headers,
+            "rows": [row.to_json() for row in self.rows],
+            "problems": [asdict(problem) for problem in self.problems],
+            "sheets": self.sheets,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ReadTable:
+        return cls(
+            headers=data["headers"],
+            rows=[SourceRow.from_json(row) for row in data["rows"]],
+            problems=[Problem(**problem) for problem in data["problems"]],
+            sheets=data.get("sheets", []),
+        )
 
 
 class TableError(Exception):
@@ -115,7 +151,7 @@ class _Layout:
 def _opening(kind: str) -> Iterator[None]:
     try:
         yield
-    except TableError:
+    except (TableError, MemoryError):
         raise
     except zipfile.BadZipFile as error:
         raise TableError(
