@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from imports.drafts import claim_for_confirmation, close_confirmed
 from imports.tables import Column, Problem, ReadTable, SourceRow
 from imports.unit_matching import Collective, NameMatch, UnitMatcher, UnitName
 from plans.deadlines import PERIODIC, Deadline, DeadlineKind, Frequency, interpret_deadline
@@ -183,6 +184,7 @@ def understand_row(
         warnings.append(_("Chưa có đơn vị chủ trì."))
     if deadline.needs_review:
         warnings.append(_("Thời hạn cần xem lại: %(reason)s") % {"reason": deadline.reason})
+    warnings.extend(long_cell_warnings(row))
 
     return UnderstoodRow(
         line=row.line,
@@ -201,6 +203,24 @@ def understand_row(
         warnings=warnings,
         notes=row.notes,
     )
+
+
+# A lead, a deadline or a group this long is kept whole, but is rarely what it seems.
+LONG_CELL = 500
+
+
+def long_cell_warnings(row: SourceRow) -> list[str]:
+    cells = {
+        _("Chủ trì"): row.cells.get(Column.LEAD, ""),
+        _("Thời hạn"): row.cells.get(Column.DEADLINE, ""),
+        _("Nhóm"): row.section,
+    }
+    return [
+        _("Ô «%(column)s» dài %(length)d ký tự: xin xem lại, có thể cột đã bị đọc nhầm.")
+        % {"column": column, "length": len(text)}
+        for column, text in cells.items()
+        if len(text) > LONG_CELL
+    ]
 
 
 def understand(
@@ -485,11 +505,13 @@ def correct_draft_row(draft, index: int, *, cells: dict[str, str], order_label: 
 
 @transaction.atomic
 def confirm_draft(draft, *, by, today: date) -> tuple[Plan, ImportResult]:
-    """Save the plan (if new) and all its tasks in one transaction, then drop the draft."""
+    """Save the plan (if new) and all its tasks in one transaction; the draft stays, marked
+    confirmed. Raises DraftNotReady for a second confirm (a double click, two tabs)."""
+    claim_for_confirmation(draft)
     plan = draft_plan(draft)
     understanding = draft_understanding(draft, today=today)
     if plan.pk is None:
         plan.save()
     result = save_rows(plan=plan, understanding=understanding, today=today, by=by)
-    draft.delete()
+    close_confirmed(draft, plan=plan)
     return plan, result

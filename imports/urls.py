@@ -9,4 +9,6 @@ urlpatterns = [
     path("nhap/<int:pk>/dong/<int:index>/", views.import_row, name="import_row"),
     path("nhap/<int:pk>/xac-nhan/", views.import_confirm, name="import_confirm"),
     path("nhap/<int:pk>/huy/", views.import_discard, name="import_discard"),
+    path("nhap/<int:pk>/trang-thai/", views.import_status, name="import_status"),
+    path("nhap/<int:pk>/doc-lai/", views.import_read_again, name="import_read_again"),
 ]

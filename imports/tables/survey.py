@@ -147,6 +147,7 @@ class SheetSurvey:
 
 class _SheetWalk(_Walk):
     max_elements = MAX_SHEET_ELEMENTS
+
     def __init__(self, name: str, title: str) -> None:
         super().__init__(name, "Excel")
         self.title = title

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from imports.tables.cells import (
     _MAX_UNPACKED_BYTES,
@@ -95,8 +97,6 @@ def _decode(data: bytes) -> tuple[str, list[Problem]]:
         return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), []
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace"), []
-    if _looks_binary(data):
-        raise TableError(f"Tệp không phải văn bản, Word hay Excel. {_WHAT_TO_SEND}")
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
@@ -134,7 +134,7 @@ def _check_text_size(text: str) -> None:
             )
 
 
-def _read_zip(data: bytes, *, sheet: str | None) -> ReadTable:
+def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -160,13 +160,15 @@ def _read_zip(data: bytes, *, sheet: str | None) -> ReadTable:
             )
         raise TableError(f"Tệp nén (.zip) không phải tài liệu Word hay Excel. {_WHAT_TO_SEND}")
     if "spreadsheetml" in types or "xl/workbook.xml" in names:
-        return read_xlsx(data, sheet=sheet)
+        return "xlsx"
     if "wordprocessingml" in types or "word/document.xml" in names:
-        return read_docx(data)
+        return "docx"
     raise TableError(f"Tệp này không phải Word (.docx) hay Excel (.xlsx). {_WHAT_TO_SEND}")
 
 
-def _read_upload(filename: str, data: bytes, *, sheet: str | None) -> ReadTable:
+def _kind(filename: str, data: bytes) -> str:
+    """What the file is ("xlsx", "docx", "csv" or "text"), from its content; the checks that
+    need no parsing, so they can answer at once."""
     if not data:
         raise TableError("Tệp rỗng — không có nội dung để đọc.")
     if len(data) > MAX_BYTES:
@@ -183,25 +185,52 @@ def _read_upload(filename: str, data: bytes, *, sheet: str | None) -> ReadTable:
             "dưới dạng .docx hoặc .xlsx."
         )
     if data.startswith(b"PK"):
-        return _read_zip(data, sheet=sheet)
+        return _zip_kind(data)
     for magic, kind in _OTHER_FORMATS:
         if data.startswith(magic):
             raise TableError(f"Tệp {kind} không đọc được bảng. {_WHAT_TO_SEND}")
+    has_bom = data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not has_bom and _looks_binary(data):
+        raise TableError(f"Tệp không phải văn bản, Word hay Excel. {_WHAT_TO_SEND}")
+    return "csv" if filename.lower().endswith(".csv") else "text"
+
+
+def _read_upload(filename: str, data: bytes, *, sheet: str | None) -> ReadTable:
+    kind = _kind(filename, data)
+    if kind == "xlsx":
+        return read_xlsx(data, sheet=sheet)
+    if kind == "docx":
+        return read_docx(data)
     text, problems = _decode(data)
     _check_text_size(text)
-    table = _read_csv(text) if filename.lower().endswith(".csv") else read_text(text)
+    table = _read_csv(text) if kind == "csv" else read_text(text)
     table.problems = sorted([*table.problems, *problems], key=lambda problem: problem.line)
     return table
+
+
+@contextmanager
+def _answering(filename: str) -> Iterator[None]:
+    """Any failure as a TableError a clerk understands (out of memory stays itself: it is the
+    caller's limit)."""
+    try:
+        yield
+    except (TableError, MemoryError):
+        raise
+    except Exception as error:
+        raise TableError(
+            f"Không đọc được tệp «{filename}»: tệp bị hỏng hoặc không đúng định dạng."
+        ) from error
+
+
+def check_upload(filename: str, data: bytes) -> None:
+    """The checks that need no parsing (empty, too large, a PDF, a broken zip…): for a message
+    before the file is read in the background. Only ever raises TableError."""
+    with _answering(filename):
+        _kind(filename, data)
 
 
 def read_upload(filename: str, data: bytes, *, sheet: str | None = None) -> ReadTable:
     """Read an uploaded file, whatever it is (`sheet`: the worksheet to read in a workbook);
     only ever raises TableError."""
-    try:
+    with _answering(filename):
         return _read_upload(filename, data, sheet=sheet)
-    except (TableError, MemoryError):  # out of memory: the caller's limit, said as such
-        raise
-    except Exception as error:  # a clerk must get a message, never a crash
-        raise TableError(
-            f"Không đọc được tệp «{filename}»: tệp bị hỏng hoặc không đúng định dạng."
-        ) from error

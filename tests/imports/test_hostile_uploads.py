@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from imports.tables import Column, TableError, read_upload, read_xlsx
@@ -142,3 +144,38 @@ def test_a_csv_with_one_bad_byte_stays_utf8_and_names_the_line():
     (problem,) = table.problems
     assert problem.line == 3
     assert "Dòng 3" in problem.message and "0xFF" in problem.message
+
+
+# --- the command reads as the browser does -------------------------------------------------------
+
+
+def _command(*args) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("import_plan", *map(str, args), stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_command_reads_the_sheet_it_is_told(tmp_path):
+    path = tmp_path / "bang.xlsx"
+    path.write_bytes(_two_sheets())
+
+    rows = json.loads(_command(path, "--sheet", "Phụ lục II", "--json"))["rows"]
+
+    assert [row["content"] for row in rows][0].startswith("Kiểm tra")
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_hostile_file_with_the_reason(tmp_path):
+    from django.core.management.base import CommandError
+
+    name, build = HOSTILE["cell at XFD1048576"]
+    path = tmp_path / name
+    path.write_bytes(build())
+
+    with pytest.raises(CommandError, match="XFD1048576"):
+        _command(path, "--dry-run")

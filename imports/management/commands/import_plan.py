@@ -6,12 +6,14 @@ import json
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
 from imports.importing import Understanding, preview_changes, save_rows, understand
-from imports.tables import TableError, read_upload
+from imports.tables import MAX_BYTES, ReadTable, TableError
+from imports.tables.isolated import read_isolated
 from plans.models import Plan
 from tasks.punctuality import local_today
 
@@ -28,13 +30,16 @@ class Command(BaseCommand):
         parser.add_argument("--title", help="Trích yếu, khi tạo kế hoạch mới.")
         parser.add_argument("--issuing-body", help="Cơ quan ban hành, khi tạo kế hoạch mới.")
         parser.add_argument("--date", type=date.fromisoformat, help="Ngày ban hành (YYYY-MM-DD).")
+        parser.add_argument(
+            "--sheet", help="Trang tính cần đọc (tệp Excel); mặc định: trang đầu tiên có bảng."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Chỉ xem trước, không ghi gì.")
         parser.add_argument("--json", action="store_true", help="In các dòng đã hiểu (JSON).")
 
     def handle(self, *args, **options):
         file: Path = options["file"]
         try:
-            table = read_upload(file.name, file.read_bytes())
+            table = read_file(file, sheet=options["sheet"])
         except OSError as error:
             raise CommandError(f"Không mở được tệp {file}: {error.strerror}.") from error
         except TableError as error:
@@ -81,6 +86,20 @@ class Command(BaseCommand):
         for row in understanding.rows:
             for warning in row.warnings:
                 self.stdout.write(self.style.WARNING(f"STT {row.key}: {warning}"))
+
+
+def read_file(file: Path, *, sheet: str | None) -> ReadTable:
+    """Read as the browser import does: in a child process with its own limits."""
+    if file.stat().st_size > MAX_BYTES:
+        size = file.stat().st_size / (1024 * 1024)
+        raise TableError(f"Tệp quá lớn ({size:.1f} MB); chỉ nhận tệp tối đa 10 MB.")
+    return read_isolated(
+        file.name,
+        file.read_bytes(),
+        sheet=sheet,
+        memory_mb=settings.IMPORT_READ_MEMORY_MB,
+        seconds=settings.IMPORT_READ_SECONDS,
+    ).table
 
 
 def find_or_new_plan(options: dict, *, file: Path) -> Plan:
