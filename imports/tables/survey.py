@@ -141,6 +141,7 @@ class SheetSurvey:
 
     last_row: int = 0  # of the cells holding a value
     last_column: int = 0
+    value_rows: set[int] = field(default_factory=set)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     formulas_without_value: list[str] = field(default_factory=list)
 
@@ -196,6 +197,7 @@ class _SheetWalk(_Walk):
             )
         survey.last_row = max(survey.last_row, self.row)
         survey.last_column = max(survey.last_column, self.column)
+        survey.value_rows.add(self.row)
         if self.has_formula and not self.has_value:
             survey.formulas_without_value.append(self.reference)
 

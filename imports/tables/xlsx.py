@@ -96,18 +96,36 @@ def _sheet_rows(sheet: ReadOnlyWorksheet, survey: SheetSurvey) -> list[_RawRow]:
     converted: dict[tuple[int, int], _Cell] = {}
     # Only the cells the survey counted are visited: the declared dimension is never used.
     sheet.reset_dimensions()
-    for sheet_row in sheet.iter_rows(max_row=last_row, max_col=last_column):
+    # openpyxl fills the gaps between stored rows with empty ones: only count past them.
+    rows_read = enumerate(sheet.iter_rows(max_row=last_row, max_col=last_column), start=1)
+    for number, sheet_row in rows_read:
+        if number not in survey.value_rows:
+            continue
         for cell in sheet_row:
             if getattr(cell, "value", None) is not None:
                 key = (cell.row, cell.column)
                 converted[key] = _excel_cell(cell, key)
     merges = _merged_anchors(survey.merges, last_row=last_row, last_column=last_column)
-    lines = sorted({row for row, _ in converted}.union(*(range(m[0], m[2] + 1) for m in merges)))
-    if len(lines) > MAX_SHEET_ROWS:
+    lines = set(survey.value_rows)
+    for top, _left, bottom, _right in merges:
+        if bottom - top >= MAX_SHEET_ROWS or len(lines) > MAX_SHEET_ROWS:
+            break
+        lines.update(range(top, bottom + 1))
+    if len(lines) > MAX_SHEET_ROWS or any(m[2] - m[0] >= MAX_SHEET_ROWS for m in merges):
         raise TableError(
             f"Trang tính «{sheet.title}» có hơn {MAX_SHEET_ROWS} dòng (kể cả các ô gộp) — quá "
             "lớn để là một bảng nhiệm vụ."
         )
+    return _with_merges(sheet.title, sorted(lines), converted, merges, last_column)
+
+
+def _with_merges(
+    title: str,
+    lines: list[int],
+    converted: dict[tuple[int, int], _Cell],
+    merges: list[tuple[int, int, int, int]],
+    last_column: int,
+) -> list[_RawRow]:
     rows, active, waiting, covered = [], [], iter(merges), 0
     upcoming = next(waiting, None)
     for line in lines:
@@ -120,7 +138,7 @@ def _sheet_rows(sheet: ReadOnlyWorksheet, survey: SheetSurvey) -> list[_RawRow]:
             covered += right - left + 1
             if covered > MAX_MERGED_CELLS:
                 raise TableError(
-                    f"Trang tính «{sheet.title}» có vùng gộp ô quá lớn — không thể là một bảng "
+                    f"Trang tính «{title}» có vùng gộp ô quá lớn — không thể là một bảng "
                     "nhiệm vụ."
                 )
             anchor = converted.get((top, left), _BLANK)

@@ -262,3 +262,15 @@ def many_elements(count: int = 490_000) -> bytes:
 
 
 HOSTILE["490,000 unknown empty XML elements"] = ("phan-tu.xlsx", many_elements)
+
+
+def far_corners() -> bytes:
+    """The table, a note at GR1 (column 200) and another at A1048576: a million rows apart."""
+    rows = (
+        table_rows().replace("</row>", cell("GR1", "Ghi chú") + "</row>", 1)
+        + f'<row r="1048576">{cell("A1048576", "Hết")}</row>'
+    )
+    return package({"Sheet1": worksheet(rows, dimension="A1:GR1048576")})
+
+
+HOSTILE["values at GR1 and A1048576"] = ("goc-xa.xlsx", far_corners)
