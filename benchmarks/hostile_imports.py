@@ -41,7 +41,7 @@ from imports import drafts  # noqa: E402
 from imports.models import ImportDraft  # noqa: E402
 from tests.imports.hostile_files import HOSTILE  # noqa: E402
 
-PEAK = re.compile(r"peak (\d+) MB")
+PEAK = re.compile(r"in ([\d.]+)s \(CPU ([\d.]+)s\), peak (\d+) MB")
 
 
 def outcome(text: str) -> str:
@@ -59,9 +59,9 @@ def through_command(path: Path) -> tuple[float, str, str]:
         env={**os.environ, "LOG_LEVEL": "INFO"},
     )
     elapsed = time.monotonic() - started
-    peak = PEAK.search(done.stderr)
+    read = PEAK.search(done.stderr)
     said = done.stdout.strip().splitlines()[-1:] or done.stderr.strip().splitlines()[-1:]
-    return elapsed, peak.group(1) if peak else "—", outcome(said[0] if said else "")
+    return elapsed, read.groups() if read else ("—",) * 3, outcome(said[0] if said else "")
 
 
 class PeakLog:
@@ -70,7 +70,7 @@ class PeakLog:
     def __init__(self) -> None:
         import logging
 
-        self.peak = "—"
+        self.read = ("—",) * 3
         handler = logging.Handler()
         handler.emit = self.emit
         logging.getLogger("imports.tables.isolated").addHandler(handler)
@@ -78,11 +78,11 @@ class PeakLog:
     def emit(self, record) -> None:
         found = PEAK.search(record.getMessage())
         if found:
-            self.peak = found.group(1)
+            self.read = found.groups()
 
 
 def through_browser(client: Client, name: str, data: bytes, log: PeakLog) -> tuple:
-    log.peak = "—"
+    log.read = ("—",) * 3
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
     client.post(
@@ -107,7 +107,7 @@ def through_browser(client: Client, name: str, data: bytes, log: PeakLog) -> tup
         said = f"ready: {len(draft.rows)} rows"
     else:
         said = f"failed: {draft.error}"
-    return posted, elapsed, log.peak, grew, outcome(said)
+    return posted, elapsed, log.read, grew, outcome(said)
 
 
 def main() -> None:
@@ -132,15 +132,18 @@ def main() -> None:
     drafts.discard_drafts(ImportDraft.objects.filter(created_by=user))
     print()
     print(
-        "| file | size | command: time | command: reader peak | command says | "
-        "browser: POST | browser: POST→settled | browser: reader peak | web process grew | "
-        "browser says |"
+        "| file | size | command: wall | reading: wall / CPU | reader peak | outcome | "
+        "browser: POST | browser: POST→settled | reading: wall / CPU | reader peak | "
+        "web process grew |"
     )
-    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---|")
-    for label, size, (c_time, c_peak, c_said), (posted, settled, b_peak, grew, b_said) in rows:
+    print("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+    for label, size, command, browser in rows:
+        c_time, (c_wall, c_cpu, c_peak), c_said = command
+        posted, settled, (b_wall, b_cpu, b_peak), grew, b_said = browser
         print(
-            f"| {label} | {size / 1024:.0f} KB | {c_time:.1f} s | {c_peak} MB | {c_said} | "
-            f"{posted:.2f} s | {settled:.1f} s | {b_peak} MB | {grew} MB | {b_said} |"
+            f"| {label} | {size / 1024:.0f} KB | {c_time:.1f} s | {c_wall} / {c_cpu} s | "
+            f"{c_peak} MB | {b_said} | {posted:.2f} s | {settled:.1f} s | {b_wall} / {b_cpu} s | "
+            f"{b_peak} MB | {grew} MB |"
         )
 
 

@@ -32,7 +32,8 @@ _TOO_HEAVY = (
 @dataclass
 class Reading:
     table: ReadTable
-    seconds: float
+    seconds: float  # wall time, the child's start included
+    cpu_seconds: float  # the child's own CPU time: what the file cost, however busy the machine
     peak_mb: float
 
 
@@ -71,11 +72,12 @@ def read_isolated(
             done.stderr[-2000:].decode(errors="replace"),
         )
         raise TableError(_TOO_HEAVY.format(what="bộ nhớ hoặc thời gian"))
-    peak = result.get("peak_kb", 0) / 1024
-    log.info("Read %r in %.1fs, peak %.0f MB", filename, elapsed, peak)
+    peak, cpu = result.get("peak_kb", 0) / 1024, result.get("cpu_seconds", 0.0)
+    log.info("Read %r in %.1fs (CPU %.1fs), peak %.0f MB", filename, elapsed, cpu, peak)
     if "error" in result:
         raise TableError(result["error"])
-    return Reading(table=ReadTable.from_json(result["table"]), seconds=elapsed, peak_mb=peak)
+    table = ReadTable.from_json(result["table"])
+    return Reading(table=table, seconds=elapsed, cpu_seconds=cpu, peak_mb=peak)
 
 
 def _limit(memory_mb: int, seconds: int) -> None:
@@ -110,6 +112,8 @@ def main(argv: list[str]) -> None:
     except MemoryError:
         result = {"error": _TOO_HEAVY.format(what="bộ nhớ")}
     result["peak_kb"] = _peak_kb()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 2)
     sys.stdout.write(json.dumps(result, ensure_ascii=False))
 
 
