@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from imports.models import DraftState, ImportDraft
 from imports.tables import MAX_BYTES, TableError
-from imports.tables.isolated import read_isolated
+from imports.tables.isolated import read_isolated, wall_seconds
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,8 @@ def settle_if_stuck(draft: ImportDraft, *, now: datetime) -> ImportDraft:
     if draft.state != DraftState.READING:
         return draft
     if draft.reading_started_at:
-        deadline = draft.reading_started_at + timedelta(seconds=settings.IMPORT_READ_SECONDS + 60)
+        limit = wall_seconds(settings.IMPORT_READ_SECONDS) + 60
+        deadline = draft.reading_started_at + timedelta(seconds=limit)
         reason = _("Việc đọc tệp bị gián đoạn giữa chừng.")
     else:
         deadline = (draft.queued_at or draft.created_at) + timedelta(

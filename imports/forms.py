@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from imports.tables import MAX_BYTES, ReadTable, TableError, read_text
-from imports.tables.uploads import check_upload
+from imports.tables.uploads import check_text_size, check_upload
 from plans.models import DocumentKind, Plan, Unit
 from plans.text import clean
 
@@ -80,6 +80,7 @@ class ImportStartForm(forms.Form):
             check_upload(upload.name, upload.read())
             upload.seek(0)
             return None
+        check_text_size(pasted)
         return read_text(pasted)
 
     def new_plan_fields(self) -> dict:

@@ -111,7 +111,7 @@ def _decode(data: bytes) -> tuple[str, list[Problem]]:
     return data.decode("cp1258", errors="replace"), []
 
 
-def _check_text_size(text: str) -> None:
+def check_text_size(text: str) -> None:
     """A text or CSV file becomes one cell per separator: bound them before they are made."""
     lines = text.count("\n") + 1
     if lines > MAX_LINES:
@@ -202,7 +202,7 @@ def _read_upload(filename: str, data: bytes, *, sheet: str | None) -> ReadTable:
     if kind == "docx":
         return read_docx(data)
     text, problems = _decode(data)
-    _check_text_size(text)
+    check_text_size(text)
     table = _read_csv(text) if kind == "csv" else read_text(text)
     table.problems = sorted([*table.problems, *problems], key=lambda problem: problem.line)
     return table

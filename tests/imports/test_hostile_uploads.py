@@ -180,3 +180,18 @@ def test_the_command_refuses_a_hostile_file_with_the_reason(tmp_path):
 
     with pytest.raises(CommandError, match="XFD1048576"):
         _command(path, "--dry-run")
+
+
+def test_a_word_document_with_too_many_table_cells_is_refused(monkeypatch):
+    import io
+
+    import docx
+
+    monkeypatch.setattr("imports.tables.survey.MAX_CELLS", 10)
+    document = docx.Document()
+    document.add_table(rows=4, cols=4)
+    buffer = io.BytesIO()
+    document.save(buffer)
+
+    with pytest.raises(TableError, match="ô bảng"):
+        read_upload("bang.docx", buffer.getvalue())
