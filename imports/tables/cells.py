@@ -24,6 +24,16 @@ MAX_CELLS = 100_000  # cells stored in one sheet or document (empty formatted ce
 MAX_MERGES = 10_000  # merged ranges in one sheet
 MAX_MERGED_CELLS = 4_000_000  # cells the merged ranges cover, once clipped to the data
 MAX_LINES = 100_000  # lines of a text or CSV file
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+
+
+def check_cell_length(text: str, where: str) -> None:
+    if len(text) > MAX_CELL_CHARS:
+        length, limit = (f"{n:,}".replace(",", ".") for n in (len(text), MAX_CELL_CHARS))
+        raise TableError(
+            f"{where} dài {length} ký tự, quá giới hạn {limit} ký tự của một ô — tệp không phải "
+            "một bảng nhiệm vụ thông thường."
+        )
 
 
 class Column(models.TextChoices):

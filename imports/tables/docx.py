@@ -16,6 +16,7 @@ from imports.tables.cells import (
     _Cell,
     _opening,
     _RawRow,
+    check_cell_length,
 )
 from imports.tables.columns import _find_layout
 from imports.tables.rows import _NO_HEADER, _Builder
@@ -43,7 +44,9 @@ def _docx_tables(document: Document) -> list[tuple[int, list[_RawRow]]]:
             for cell in row.cells:
                 tc = cell._tc  # merged cells repeat the same <w:tc>
                 if id(tc) not in texts:
-                    text = clean(cell.text)
+                    text = cell.text
+                    check_cell_length(text, f"Ô ở dòng {number} của bảng")
+                    text = clean(text)
                     texts[id(tc)] = _Cell(text, tc) if text else _BLANK
                 cells.append(texts[id(tc)])
             rows.append(_RawRow(line=number, cells=cells))

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from imports.tables.cells import (
     _MAX_UNPACKED_BYTES,
     MAX_BYTES,
+    MAX_CELL_CHARS,
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_LINES,
@@ -47,6 +48,7 @@ _SEPARATORS = ("\t", ",", ";", "|")
 # Prose in a CSV cell has commas of its own: the bounds leave room for them.
 _MAX_SEPARATORS_A_LINE = 5 * MAX_COLUMNS
 _MAX_TEXT_FIELDS = 2 * MAX_CELLS
+_MAX_LINE_CHARS = 4 * MAX_CELL_CHARS  # a row of a few cells, each as long as a cell may be
 _WHAT_TO_SEND = "Hãy tải lên tệp Word (.docx), Excel (.xlsx), hoặc dán bảng vào ô văn bản."
 
 # --- Uploads ---------------------------------------------------------------------------------
@@ -121,6 +123,11 @@ def check_text_size(text: str) -> None:
         )
     fields = 0
     for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > _MAX_LINE_CHARS:
+            raise TableError(
+                f"Dòng {number} dài hơn {_MAX_LINE_CHARS} ký tự — không phải một dòng của bảng "
+                "nhiệm vụ."
+            )
         widest = max(line.count(separator) for separator in _SEPARATORS)
         if widest > _MAX_SEPARATORS_A_LINE:
             raise TableError(

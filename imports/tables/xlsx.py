@@ -23,6 +23,7 @@ from imports.tables.cells import (
     _Layout,
     _opening,
     _RawRow,
+    check_cell_length,
 )
 from imports.tables.columns import _find_layout
 from imports.tables.rows import _NO_HEADER, _Builder
@@ -72,7 +73,9 @@ def _excel_cell(cell: Cell, key: object) -> _Cell:
     if isinstance(value, int | float):
         return _Cell(_number_text(value, cell.number_format), key)
     # A string starting with "=" stays text: never evaluated.
-    text = clean(str(value))
+    text = str(value)
+    check_cell_length(text, f"Ô {cell.coordinate}")
+    text = clean(text)
     return _Cell(text, key) if text else _BLANK
 
 

@@ -182,8 +182,9 @@ def entity_bomb() -> bytes:
 
 
 def csv_of_separators(megabytes: int = 9) -> bytes:
-    """A CSV that is one line of commas (a cell per comma)."""
-    return b"STT,N\xe1\xbb\x99i dung\n" + b"a," * (megabytes * 512 * 1024)
+    """A CSV of lines 2,000 cells wide (a cell per comma)."""
+    line = b"a," * 2000 + b"\n"
+    return b"STT,N\xe1\xbb\x99i dung\n" + line * (megabytes * 1024 * 1024 // len(line))
 
 
 def csv_of_lines(lines: int = 2_000_000) -> bytes:
@@ -199,7 +200,7 @@ HOSTILE = {
     "XML nested 100,000 deep (sheet)": ("long-nhau.xlsx", nested_sheet),
     "XML nested 100,000 deep (Word)": ("long-nhau.docx", nested_document),
     "entity expansion (billion laughs)": ("thuc-the.xlsx", entity_bomb),
-    "CSV: one line of 4.7M commas": ("dau-phay.csv", csv_of_separators),
+    "CSV: 2,300 lines of 2,000 commas": ("dau-phay.csv", csv_of_separators),
     "CSV: 2,000,000 empty lines": ("dong-trong.csv", csv_of_lines),
 }
 
@@ -274,3 +275,54 @@ def far_corners() -> bytes:
 
 
 HOSTILE["values at GR1 and A1048576"] = ("goc-xa.xlsx", far_corners)
+
+
+def _add_members(data: bytes, members: dict[str, bytes], types: str = "") -> bytes:
+    """The package with more members (and content types) added."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "[Content_Types].xml" and types:
+                content = content.replace(b"</Types>", types.encode() + b"</Types>")
+            archive.writestr(info.filename, content)
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def huge_shared_string(megabytes: int = 38) -> bytes:
+    """A workbook whose shared strings hold one string of `megabytes`."""
+    rows = table_rows().replace(cell("B2", TASKS[0][1]), '<c r="B2" t="s"><v>0</v></c>')
+    text = "Nhiệm vụ " * (megabytes * 1024 * 1024 // 11)
+    strings = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{SHEET_NS}" count="1" '
+        f'uniqueCount="1"><si><t>{text}</t></si></sst>'
+    )
+    types = (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    )
+    return _add_members(
+        package({"Sheet1": worksheet(rows)}), {"xl/sharedStrings.xml": strings.encode()}, types
+    )
+
+
+def word_with_media(megabytes: int = 95) -> bytes:
+    """A Word document carrying `megabytes` of (compressible) media beside its table."""
+    return _add_members(
+        large_document(0), {"word/media/image1.bin": bytes(megabytes * 1024 * 1024)}
+    )
+
+
+HOSTILE["one shared string of 47 MB"] = ("chuoi.xlsx", huge_shared_string)
+HOSTILE["Word with 95 MB of media"] = ("anh.docx", word_with_media)
+
+
+def long_line(megabytes: int = 9) -> bytes:
+    """A pasted table whose one line is `megabytes` long."""
+    return "STT\tNội dung công việc\tĐơn vị chủ trì\n1\t".encode() + b"x" * (megabytes << 20)
+
+
+HOSTILE["text: one line of 9 MB"] = ("dong-dai.txt", long_line)
