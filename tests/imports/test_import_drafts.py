@@ -353,3 +353,17 @@ def test_expiry_runs_daily():
     entry = settings.CELERY_BEAT_SCHEDULE["expire-import-drafts"]
     assert entry["task"] == jobs.expire_import_drafts.name
     assert entry["schedule"].hour == {2}
+
+
+def test_only_the_office_member_who_uploaded_sees_or_rereads_the_draft(client, office, units):
+    upload(client, units, workbook())
+    draft = ImportDraft.objects.get()
+    status = reverse("imports:import_status", args=[draft.pk])
+    again = reverse("imports:import_read_again", args=[draft.pk])
+
+    client.force_login(UserFactory(role=Role.OFFICE, unit=units["vp"]))
+    assert client.get(status).status_code == 404
+    assert client.post(again).status_code == 404
+    client.force_login(UserFactory(role=Role.UNIT_HEAD, unit=units["cds"]))
+    assert client.get(status).status_code == 403
+    assert client.post(again).status_code == 403
