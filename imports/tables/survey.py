@@ -77,8 +77,7 @@ class _Walk:
             raise TableError(f"{_TOO_COMPLEX} (XML lồng quá {MAX_DEPTH} tầng) — không đọc.")
         if self.elements > self.max_elements:
             raise TableError(
-                f"{_TOO_COMPLEX} (phần «{self.name}» có hơn {self.max_elements:,} phần tử XML) — "
-                "không đọc.".replace(",", ".")
+                f"{_TOO_COMPLEX} (quá nhiều phần tử XML, đến phần «{self.name}») — không đọc."
             )
         self.start(name.rpartition(":")[2], attrs)
 
@@ -127,9 +126,14 @@ def check_package(
             )
     if unpacked > _MAX_UNPACKED_BYTES:
         raise TableError("Tệp quá lớn khi giải nén — không thể là một bảng nhiệm vụ.")
+    # The other parts share one budget of elements, so that many of them cost no more than one.
+    budget = MAX_ELEMENTS
     for info in archive.infolist():
         if info.filename.endswith((".xml", ".rels")) and info.filename not in content_parts:
-            _Walk(info.filename, kind).run(archive)
+            walk = _Walk(info.filename, kind)
+            walk.max_elements = budget
+            walk.run(archive)
+            budget -= walk.elements
 
 
 # --- Excel -----------------------------------------------------------------------------------

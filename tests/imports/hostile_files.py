@@ -326,3 +326,13 @@ def long_line(megabytes: int = 9) -> bytes:
 
 
 HOSTILE["text: one line of 9 MB"] = ("dong-dai.txt", long_line)
+
+
+def many_small_parts(parts: int = 10) -> bytes:
+    """The table, and `parts` drawing parts of 400,000 empty elements each."""
+    drawing = b"<wsDr>" + b"<a/>" * 400_000 + b"</wsDr>"
+    members = {f"xl/drawings/drawing{n}.xml": drawing for n in range(1, parts + 1)}
+    return _add_members(package({"Sheet1": worksheet(table_rows())}), members)
+
+
+HOSTILE["10 drawing parts of 400,000 elements"] = ("hinh-ve.xlsx", many_small_parts)

@@ -36,10 +36,11 @@ EXPECTED = {
     "one shared string of 47 MB": "quá giới hạn 32.767 ký tự",
     "Word with 95 MB of media": 2,
     "text: one line of 9 MB": "Dòng 2 dài hơn 131068 ký tự",
+    "10 drawing parts of 400,000 elements": "phần tử XML",
 }
-# The bound the issue sets is 5 s and 300 MB; time is checked loosely, since the test machine
-# may be busy, and the figures measured are in benchmarks/hostile_imports.md.
-MAX_SECONDS = 15
+# The bound the issue sets: 5 s and 300 MB. The time is the reading child's CPU time, which a
+# busy test machine does not inflate as it does the wall time (benchmarks/hostile_imports.md).
+MAX_CPU_SECONDS = 5
 MAX_PEAK_MB = 300
 
 
@@ -54,7 +55,7 @@ def test_every_hostile_file_is_answered_in_bounded_time_and_memory(label):
         assert isinstance(expected, str), f"{label}: refused: {error}"
         assert expected in str(error)
         return
-    assert reading.seconds < MAX_SECONDS
+    assert reading.cpu_seconds < MAX_CPU_SECONDS
     assert reading.peak_mb < MAX_PEAK_MB
     assert len(reading.table.rows) == expected
 
