@@ -359,3 +359,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=6),
     },
 }
+
+# --- Imports (the reading of uploaded task tables, and their drafts) ---------------------------
+# An upload is read in a child process with these limits; a draft waiting longer than the
+# patience for a worker to take it, or reading past the time limit, is marked failed.
+IMPORT_READ_MEMORY_MB = env.int("IMPORT_READ_MEMORY_MB", default=1024)  # address space
+IMPORT_READ_SECONDS = env.int("IMPORT_READ_SECONDS", default=30)  # CPU time
+IMPORT_QUEUE_PATIENCE_MINUTES = env.int("IMPORT_QUEUE_PATIENCE_MINUTES", default=10)
+IMPORT_DRAFT_MAX_AGE_DAYS = env.int("IMPORT_DRAFT_MAX_AGE_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["expire-import-drafts"] = {
+    "task": "imports.jobs.expire_import_drafts",
+    "schedule": crontab(minute=45, hour=2),
+}

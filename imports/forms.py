@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from imports.tables import MAX_BYTES, ReadTable, TableError, read_text, read_upload
+from imports.tables import MAX_BYTES, ReadTable, TableError, read_text
+from imports.tables.uploads import check_text_size, check_upload
 from plans.models import DocumentKind, Plan, Unit
 from plans.text import clean
 from tasks.forms import DATE_WIDGET
@@ -37,6 +38,12 @@ class ImportStartForm(forms.Form):
         required=False,
         help_text=_("Excel (.xlsx), Word (.docx), .csv hoặc .txt; tối đa 10 MB."),
     )
+    sheet = forms.CharField(
+        label=_("Trang tính (tệp Excel)"),
+        required=False,
+        max_length=255,
+        help_text=_("Để trống: đọc trang tính đầu tiên có bảng nhiệm vụ."),
+    )
     text = forms.CharField(
         label=_("Hoặc dán bảng từ Word/PDF"),
         required=False,
@@ -67,15 +74,20 @@ class ImportStartForm(forms.Form):
             self.table = self._read(upload, pasted)
         except TableError as error:
             raise forms.ValidationError(str(error)) from error
-        if not self.table.rows:
+        if self.table is not None and not self.table.rows:
             raise forms.ValidationError(_("Không tìm thấy dòng nhiệm vụ nào trong bảng."))
         return data
 
-    def _read(self, upload, pasted: str) -> ReadTable:
+    def _read(self, upload, pasted: str) -> ReadTable | None:
+        """Pasted text is read now; a file only checked (empty, too large, not a table…): it
+        is read in the background, in a process of its own."""
         if upload:
             if upload.size > MAX_BYTES:
                 raise TableError(_("Tệp quá lớn (hơn 10 MB). Xin chỉ gửi phần bảng phân công."))
-            return read_upload(upload.name, upload.read())
+            check_upload(upload.name, upload.read())
+            upload.seek(0)
+            return None
+        check_text_size(pasted)
         return read_text(pasted)
 
     def new_plan_fields(self) -> dict:
@@ -88,6 +100,16 @@ class ImportStartForm(forms.Form):
             "issued_on": data["issued_on"].isoformat() if data["issued_on"] else None,
             "title": clean(data["title"]),
         }
+
+
+class SheetForm(forms.Form):
+    """Another sheet of the workbook, to read instead."""
+
+    sheet = forms.ChoiceField(label=_("Trang tính"))
+
+    def __init__(self, *args, sheets: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sheet"].choices = [(name, name) for name in sheets]
 
 
 class RowForm(forms.Form):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from imports.drafts import claim_for_confirmation, close_confirmed
 from imports.people import PeopleMatcher
 from imports.row_details import (
     names_people,
@@ -217,6 +218,7 @@ def understand_row(
     deadline = with_period(row, deadline, reference=reference, warnings=warnings)
     if deadline.needs_review:
         warnings.append(_("Thời hạn cần xem lại: %(reason)s") % {"reason": deadline.reason})
+    warnings.extend(long_cell_warnings(row))
     person = (people or PeopleMatcher(())).match(cells.get(Column.PERSON, ""))
     authority = (people or PeopleMatcher(())).match(cells.get(Column.AUTHORITY, ""))
     if person.ambiguous:
@@ -249,6 +251,24 @@ def understand_row(
         authority_written=authority.written,
         authority_user_id=authority.user_id,
     )
+
+
+# A lead, a deadline or a group this long is kept whole, but is rarely what it seems.
+LONG_CELL = 500
+
+
+def long_cell_warnings(row: SourceRow) -> list[str]:
+    cells = {
+        _("Chủ trì"): row.cells.get(Column.LEAD, ""),
+        _("Thời hạn"): row.cells.get(Column.DEADLINE, ""),
+        _("Nhóm"): row.section,
+    }
+    return [
+        _("Ô «%(column)s» dài %(length)d ký tự: xin xem lại, có thể cột đã bị đọc nhầm.")
+        % {"column": column, "length": len(text)}
+        for column, text in cells.items()
+        if len(text) > LONG_CELL
+    ]
 
 
 def understand(
@@ -489,27 +509,11 @@ def preview_changes(*, plan: Plan, understanding: Understanding, today: date) ->
 
 
 def rows_to_json(rows: Iterable[SourceRow]) -> list[dict]:
-    return [
-        {
-            **asdict(row),
-            "deadline_date": row.deadline_date.isoformat() if row.deadline_date else None,
-        }
-        for row in rows
-    ]
+    return [row.to_json() for row in rows]
 
 
 def rows_from_json(data: Iterable[dict]) -> list[SourceRow]:
-    return [
-        SourceRow(
-            **{
-                **row,
-                "deadline_date": date.fromisoformat(row["deadline_date"])
-                if row["deadline_date"]
-                else None,
-            }
-        )
-        for row in data
-    ]
+    return [SourceRow.from_json(row) for row in data]
 
 
 # --- the browser import: a draft the clerk corrects, then confirms ----------------------------
@@ -572,11 +576,13 @@ def correct_draft_row(draft, index: int, *, cells: dict[str, str], order_label: 
 
 @transaction.atomic
 def confirm_draft(draft, *, by, today: date) -> tuple[Plan, ImportResult]:
-    """Save the plan (if new) and all its tasks in one transaction, then drop the draft."""
+    """Save the plan (if new) and all its tasks in one transaction; the draft stays, marked
+    confirmed. Raises DraftNotReady for a second confirm (a double click, two tabs)."""
+    claim_for_confirmation(draft)
     plan = draft_plan(draft)
     understanding = draft_understanding(draft, today=today)
     if plan.pk is None:
         plan.save()
     result = save_rows(plan=plan, understanding=understanding, today=today, by=by)
-    draft.delete()
+    close_confirmed(draft, plan=plan)
     return plan, result

@@ -4,10 +4,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class DraftState(models.TextChoices):
+    READING = "reading", _("Đang đọc tệp")
+    READY = "ready", _("Chờ xác nhận")
+    FAILED = "failed", _("Không đọc được tệp")
+    CONFIRMED = "confirmed", _("Đã nhập")
+
+
 class ImportDraft(models.Model):
     """A table read but not yet imported: what the preview shows and the clerk corrects.
 
-    Nothing of the plan or its tasks is written until the clerk confirms.
+    Nothing of the plan or its tasks is written until the clerk confirms. An uploaded file is
+    read in the background (`state` READING), in a process of its own; a confirmed draft stays
+    as a record that it was confirmed, so that a second click is told so.
     """
 
     created_by = models.ForeignKey(
@@ -28,11 +37,21 @@ class ImportDraft(models.Model):
     header_line = models.PositiveIntegerField(_("dòng tiêu đề"), null=True, blank=True)
     header_key = models.CharField(max_length=1000, blank=True)
     grid = models.JSONField(_("các dòng nguồn"), default=list)
+    state = models.CharField(
+        _("trạng thái"), max_length=20, choices=DraftState.choices, default=DraftState.READY
+    )
+    upload = models.FileField(_("tệp tải lên"), upload_to="imports/", blank=True)
+    sheet = models.CharField(_("trang tính"), max_length=255, blank=True)
+    sheets = models.JSONField(_("các trang tính"), default=list, blank=True)
+    error = models.TextField(_("lỗi khi đọc"), blank=True)
+    queued_at = models.DateTimeField(_("xếp hàng đọc lúc"), null=True, blank=True)
+    reading_started_at = models.DateTimeField(_("bắt đầu đọc lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bản nhập chờ xác nhận")
         verbose_name_plural = _("bản nhập chờ xác nhận")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="importdraft_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.source_name} ({self.created_at:%d/%m/%Y %H:%M})"

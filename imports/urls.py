@@ -10,4 +10,6 @@ urlpatterns = [
     path("nhap/<int:pk>/cot/", views.import_columns, name="import_columns"),
     path("nhap/<int:pk>/xac-nhan/", views.import_confirm, name="import_confirm"),
     path("nhap/<int:pk>/huy/", views.import_discard, name="import_discard"),
+    path("nhap/<int:pk>/trang-thai/", views.import_status, name="import_status"),
+    path("nhap/<int:pk>/doc-lai/", views.import_read_again, name="import_read_again"),
 ]

@@ -9,11 +9,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from accounts.models import Role
-from imports.forms import ColumnsForm, ImportStartForm, RowForm, column_letter
+from imports.drafts import (
+    DraftNotReady,
+    discard_drafts,
+    read_again,
+    settle_if_stuck,
+    start_upload_draft,
+)
+from imports.forms import ColumnsForm, ImportStartForm, RowForm, SheetForm, column_letter
 from imports.importing import (
     confirm_draft,
     correct_draft_row,
@@ -23,7 +32,7 @@ from imports.importing import (
     start_draft,
 )
 from imports.mapping import remap_draft
-from imports.models import ImportDraft
+from imports.models import DraftState, ImportDraft
 from imports.tables import Column, TableError
 from imports.tables.cells import Confidence
 from plans.models import Unit
@@ -53,21 +62,37 @@ def import_start(request):
     form = ImportStartForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        draft = start_draft(
-            by=request.user,
-            plan=form.cleaned_data["plan"],
-            new_plan=form.new_plan_fields(),
-            source_name=upload.name if upload else _("Bảng dán từ Word/PDF"),
-            table=form.table,
-        )
+        if upload:
+            draft = start_upload_draft(
+                by=request.user,
+                plan=form.cleaned_data["plan"],
+                new_plan=form.new_plan_fields(),
+                upload=upload,
+                sheet=form.cleaned_data["sheet"],
+                now=timezone.now(),
+            )
+        else:
+            draft = start_draft(
+                by=request.user,
+                plan=form.cleaned_data["plan"],
+                new_plan=form.new_plan_fields(),
+                source_name=_("Bảng dán từ Word/PDF"),
+                table=form.table,
+            )
         return redirect("imports:import_preview", pk=draft.pk)
-    drafts = ImportDraft.objects.filter(created_by=request.user).select_related("plan")[:10]
+    drafts = (
+        ImportDraft.objects.filter(created_by=request.user)
+        .exclude(state=DraftState.CONFIRMED)
+        .select_related("plan")[:10]
+    )
     return render(request, "imports/import_start.html", {"form": form, "drafts": drafts})
 
 
 @office_required
 def import_preview(request, pk: int):
     draft = _draft_for(request, pk)
+    if draft.state != DraftState.READY:
+        return _not_ready(request, draft)
     today = local_today()
     understanding = draft_understanding(draft, today=today)
     plan = draft_plan(draft)
@@ -82,6 +107,9 @@ def import_preview(request, pk: int):
         "changes": changes,
         "units": _unit_names(understanding),
         **_columns_context(draft),
+        "sheet_form": SheetForm(initial={"sheet": draft.sheet}, sheets=draft.sheets)
+        if len(draft.sheets) > 1
+        else None,
     }
     return render(request, "imports/import_preview.html", context)
 
@@ -95,6 +123,8 @@ def _unit_names(understanding) -> dict[int, str]:
 def import_row(request, pk: int, index: int):
     """One row of the preview: shown, or edited in place (htmx), or corrected (POST)."""
     draft = _draft_for(request, pk)
+    if draft.state != DraftState.READY:
+        return _to_preview(request, draft)
     if not 0 <= index < len(draft.rows):
         raise PermissionDenied
     source = draft.rows[index]
@@ -152,7 +182,11 @@ def _row(request, draft, index: int, partial: str, form=None):
 @require_POST
 def import_confirm(request, pk: int):
     draft = _draft_for(request, pk)
-    plan, result = confirm_draft(draft, by=request.user, today=local_today())
+    try:
+        plan, result = confirm_draft(draft, by=request.user, today=local_today())
+    except DraftNotReady:
+        draft.refresh_from_db()
+        return _not_ready(request, draft)
     messages.success(
         request,
         _("Đã nhập %(plan)s: %(created)d nhiệm vụ mới, %(updated)d cập nhật, %(same)d không đổi.")
@@ -169,7 +203,10 @@ def import_confirm(request, pk: int):
 @office_required
 @require_POST
 def import_discard(request, pk: int):
-    _draft_for(request, pk).delete()
+    draft = _draft_for(request, pk)
+    if draft.state == DraftState.CONFIRMED:
+        return _not_ready(request, draft)
+    discard_drafts(ImportDraft.objects.filter(pk=draft.pk))
     messages.info(request, _("Đã hủy bản nhập; không có gì được ghi."))
     return redirect("imports:import_start")
 
@@ -223,6 +260,44 @@ def _columns_context(draft, form: ColumnsForm | None = None) -> dict:
     }
 
 
+# --- an uploaded file, read in the background ------------------------------------------------
+
+
+def _to_preview(request, draft):
+    url = reverse("imports:import_preview", args=[draft.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _not_ready(request, draft):
+    """A draft that is not waiting for confirmation: confirmed already (a second click: said
+    so, and on to the plan's tasks), or still reading, or failed (its page says which)."""
+    if draft.state == DraftState.CONFIRMED:
+        messages.info(
+            request,
+            _("Bản nhập «%(source)s» đã được xác nhận rồi; các nhiệm vụ không được nhập lại.")
+            % {"source": draft.source_name},
+        )
+        url = reverse("tasks:list") + f"?plan={draft.plan_id}" if draft.plan_id else "/"
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.method != "GET":
+        return _to_preview(request, draft)
+    draft = settle_if_stuck(draft, now=timezone.now())
+    if draft.state == DraftState.READY:
+        return _to_preview(request, draft)
+    return render(request, "imports/import_reading.html", {"draft": draft})
+
+
+@office_required
+def import_status(request, pk: int):
+    """Polled by the page while the file is read: the status, until the preview is ready."""
+    draft = settle_if_stuck(_draft_for(request, pk), now=timezone.now())
+    if draft.state != DraftState.READING:
+        return HttpResponseClientRefresh() if request.htmx else _to_preview(request, draft)
+    if not request.htmx:
+        return _to_preview(request, draft)
+    return render(request, "imports/import_reading.html#reading-status", {"draft": draft})
+
+
 @office_required
 @require_POST
 def import_columns(request, pk: int):
@@ -251,3 +326,19 @@ def import_columns(request, pk: int):
     else:
         messages.error(request, _("Lựa chọn cột không hợp lệ; xin chọn lại."))
     return redirect(reverse("imports:import_preview", args=[pk]) + "#cac-cot")
+
+
+@office_required
+@require_POST
+def import_read_again(request, pk: int):
+    """Read the file again: after a failure, or another sheet of the workbook."""
+    draft = _draft_for(request, pk)
+    sheet = None
+    if "sheet" in request.POST:
+        form = SheetForm(request.POST, sheets=draft.sheets)
+        if not form.is_valid():
+            return _to_preview(request, draft)
+        sheet = form.cleaned_data["sheet"]
+    if not read_again(draft, now=timezone.now(), sheet=sheet):
+        messages.warning(request, _("Không đọc lại được bản nhập này: hãy tải tệp lên lần nữa."))
+    return _to_preview(request, draft)

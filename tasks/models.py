@@ -74,7 +74,8 @@ class Task(models.Model):
     )
     order_label = models.CharField(_("STT"), max_length=20, blank=True)
     position = models.PositiveIntegerField(_("vị trí trong bảng"), default=0)
-    section = models.CharField(_("nhóm nhiệm vụ"), max_length=500, blank=True)
+    # As long as the document wrote them: a table's cells have no length limit.
+    section = models.TextField(_("nhóm nhiệm vụ"), blank=True)
     phase = models.ForeignKey(
         Phase, verbose_name=_("giai đoạn"), on_delete=models.SET_NULL, null=True, blank=True
     )
@@ -90,7 +91,7 @@ class Task(models.Model):
         blank=True,
         related_name="led_tasks",
     )
-    lead_as_written = models.CharField(_("chủ trì (như trong văn bản)"), max_length=500, blank=True)
+    lead_as_written = models.TextField(_("chủ trì (như trong văn bản)"), blank=True)
     coordinating_units = models.ManyToManyField(
         Unit, verbose_name=_("đơn vị phối hợp"), blank=True, related_name="coordinated_tasks"
     )
@@ -120,7 +121,7 @@ class Task(models.Model):
     # rõ kết quả
     product = models.TextField(_("sản phẩm, kết quả"), blank=True)
     # rõ thời gian: as written, and as understood
-    deadline_text = models.CharField(_("thời hạn (như trong văn bản)"), max_length=500, blank=True)
+    deadline_text = models.TextField(_("thời hạn (như trong văn bản)"), blank=True)
     deadline_kind = models.CharField(
         _("loại thời hạn"),
         max_length=20,
@@ -134,7 +135,7 @@ class Task(models.Model):
     condition = models.TextField(_("điều kiện"), blank=True)
     milestones = models.JSONField(_("các mốc khác"), default=list, blank=True)
     deadline_needs_review = models.BooleanField(_("thời hạn cần xem lại"), default=False)
-    deadline_review_reason = models.CharField(_("lý do cần xem lại"), max_length=500, blank=True)
+    deadline_review_reason = models.TextField(_("lý do cần xem lại"), blank=True)
 
     is_key = models.BooleanField(_("nhiệm vụ trọng tâm"), default=False)
     is_breakthrough = models.BooleanField(_("nhiệm vụ đột phá"), default=False)

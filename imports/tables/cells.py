@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.db import models
@@ -14,7 +14,26 @@ from django.utils.translation import gettext_lazy as _
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
 # A 10 MB zip can unpack to gigabytes; no real plan comes near this.
-_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+# What a reader accepts before it stops, counted while reading (never from what a file declares
+# about itself): every hostile file is refused within seconds and a few hundred MB.
+MAX_COLUMNS = 200  # the furthest column holding a value
+MAX_SHEET_ROWS = 20_000  # rows stored in one sheet, or rows of one table in a document
+MAX_CELLS = 100_000  # cells stored in one sheet or document (empty formatted cells included)
+MAX_MERGES = 10_000  # merged ranges in one sheet
+MAX_MERGED_CELLS = 4_000_000  # cells the merged ranges cover, once clipped to the data
+MAX_LINES = 100_000  # lines of a text or CSV file
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+
+
+def check_cell_length(text: str, where: str) -> None:
+    if len(text) > MAX_CELL_CHARS:
+        length, limit = (f"{n:,}".replace(",", ".") for n in (len(text), MAX_CELL_CHARS))
+        raise TableError(
+            f"{where} dài {length} ký tự, quá giới hạn {limit} ký tự của một ô — tệp không phải "
+            "một bảng nhiệm vụ thông thường."
+        )
 
 
 class Column(models.TextChoices):
@@ -58,6 +77,15 @@ class SourceRow:
     deadline_date: date | None = None
     deadline_is_month: bool = False
 
+    def to_json(self) -> dict:
+        deadline = self.deadline_date
+        return {**asdict(self), "deadline_date": deadline.isoformat() if deadline else None}
+
+    @classmethod
+    def from_json(cls, data: dict) -> SourceRow:
+        deadline = data.get("deadline_date")
+        return cls(**{**data, "deadline_date": date.fromisoformat(deadline) if deadline else None})
+
 
 @dataclass
 class Problem:
@@ -77,6 +105,33 @@ class ReadTable:
     header_line: int | None = None
     header_key: str = ""
     grid: list[_RawRow] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)  # a workbook's sheets, to choose another
+
+    def to_json(self) -> dict:
+        """All of it, to cross from the reading process to the web (imports.tables.isolated)."""
+        return {
+            "headers": self.headers,
+            "rows": [row.to_json() for row in self.rows],
+            "problems": [asdict(problem) for problem in self.problems],
+            "columns": [asdict(reading) for reading in self.columns],
+            "header_line": self.header_line,
+            "header_key": self.header_key,
+            "grid": grid_to_json(self.grid),
+            "sheets": self.sheets,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ReadTable:
+        return cls(
+            headers=data["headers"],
+            rows=[SourceRow.from_json(row) for row in data["rows"]],
+            problems=[Problem(**problem) for problem in data["problems"]],
+            columns=[ColumnReading(**reading) for reading in data.get("columns", [])],
+            header_line=data.get("header_line"),
+            header_key=data.get("header_key", ""),
+            grid=grid_from_json(data.get("grid", [])),
+            sheets=data.get("sheets", []),
+        )
 
 
 class TableError(Exception):
@@ -148,7 +203,7 @@ class _Layout:
 def _opening(kind: str) -> Iterator[None]:
     try:
         yield
-    except TableError:
+    except (TableError, MemoryError):
         raise
     except zipfile.BadZipFile as error:
         raise TableError(
@@ -159,3 +214,50 @@ def _opening(kind: str) -> Iterator[None]:
         raise TableError(
             f"Không đọc được tệp {kind}: tệp bị hỏng hoặc không đúng định dạng."
         ) from error
+
+
+# --- Source rows as JSON: an import draft keeps them for the column-mapping step -------------
+
+
+def grid_to_json(rows: Iterable[_RawRow]) -> list[dict]:
+    """Rows as JSON; a cell merged over several places keeps one number for all of them."""
+    keys: dict[object, int] = {}
+    out = []
+    for row in rows:
+        cells = []
+        for cell in row.cells:
+            if not cell.text:
+                cells.append(None)
+                continue
+            number = keys.setdefault(cell.key, len(keys))
+            day = cell.day.isoformat() if cell.day else None
+            cells.append([cell.text, number, day, cell.is_month])
+        out.append(
+            {"line": row.line, "cells": cells, "written": row.written, "loose": row.loose}
+        )
+    return out
+
+
+def grid_from_json(data: Iterable[dict]) -> list[_RawRow]:
+    rows = []
+    for row in data:
+        cells = [
+            _Cell(
+                str(cell[0]),
+                ("grid", int(cell[1])),
+                date.fromisoformat(cell[2]) if cell[2] else None,
+                bool(cell[3]),
+            )
+            if cell
+            else _BLANK
+            for cell in row["cells"]
+        ]
+        rows.append(
+            _RawRow(
+                line=int(row["line"]),
+                cells=cells,
+                written=row.get("written", ""),
+                loose=bool(row.get("loose")),
+            )
+        )
+    return rows

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import docx
 from docx.document import Document
 
-from imports.tables.cells import _BLANK, ReadTable, TableError, _Cell, _opening, _RawRow
+from imports.tables.cells import (
+    _BLANK,
+    MAX_CELLS,
+    ReadTable,
+    TableError,
+    _Cell,
+    _opening,
+    _RawRow,
+    check_cell_length,
+)
 from imports.tables.columns import _find_layout
 from imports.tables.rows import _NO_HEADER, _Builder
+from imports.tables.survey import check_package, survey_count
 from plans.text import clean
+
+_DOCUMENT = "word/document.xml"
+# python-docx holds the whole document as an lxml tree, several times the size of its XML.
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 # --- Word ------------------------------------------------------------------------------------
 
@@ -29,7 +44,9 @@ def _docx_tables(document: Document) -> list[tuple[int, list[_RawRow]]]:
             for cell in row.cells:
                 tc = cell._tc  # merged cells repeat the same <w:tc>
                 if id(tc) not in texts:
-                    text = clean(cell.text)
+                    text = cell.text
+                    check_cell_length(text, f"Ô ở dòng {number} của bảng")
+                    text = clean(text)
                     texts[id(tc)] = _Cell(text, tc) if text else _BLANK
                 cells.append(texts[id(tc)])
             rows.append(_RawRow(line=number, cells=cells))
@@ -41,6 +58,22 @@ def read_docx(data: bytes) -> ReadTable:
     """Every table with a task header; a table without one right after a task table of the same
     width continues it (a table split at a page break)."""
     with _opening("Word"):
+        # python-docx loads the whole document: first make sure it is a size a plan can be.
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_package(
+                archive,
+                kind="Word",
+                content_parts={_DOCUMENT},
+                content_limit=MAX_DOCUMENT_BYTES,
+            )
+            if _DOCUMENT in archive.namelist():
+                survey_count(
+                    archive,
+                    _DOCUMENT,
+                    kind="Word",
+                    tag="tc",
+                    refusal=f"Tệp Word có hơn {MAX_CELLS} ô bảng — quá lớn cho một bảng nhiệm vụ.",
+                )
         tables = _docx_tables(docx.Document(io.BytesIO(data)))
     builder = _Builder()
     width_in_use: int | None = None

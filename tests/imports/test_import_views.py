@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from demo.loader import DEMO_DIR, load_units
-from imports.models import ImportDraft
+from imports.models import DraftState, ImportDraft
 from plans.models import Plan
 from tasks.models import Task
 from tests.factories import UserFactory
@@ -98,7 +98,7 @@ def test_correcting_a_row_in_place_then_confirming_saves_everything(client, offi
     assert response["Location"] == reverse("tasks:list") + f"?plan={plan.pk}"
     assert plan.tasks.filter(parent=None).count() == 18
     assert plan.tasks.get(order_label="2").lead_unit.name == "Văn phòng Sở"
-    assert not ImportDraft.objects.exists()
+    assert ImportDraft.objects.get().state == DraftState.CONFIRMED
 
 
 def test_a_plain_post_of_a_row_correction_redirects_back_to_the_preview(client, office, units):
@@ -155,7 +155,7 @@ def test_re_importing_shows_what_changed_before_confirming(client, office, units
         },
     )
     page = client.get(
-        reverse("imports:import_preview", args=[ImportDraft.objects.get().pk])
+        reverse("imports:import_preview", args=[ImportDraft.objects.latest("pk").pk])
     ).content.decode()
     assert "So với lần nhập trước" in page
     assert "“Tháng 6/2026” → “Tháng 7/2026”" in page
