@@ -24,7 +24,7 @@ from reporting.narrative import (
     default_signer,
 )
 from reporting.pdf import render_pdf
-from reporting.periods import PeriodKind, parse_period, previous_period
+from reporting.periods import PeriodKind, next_period, parse_period, previous_period
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ def build_data(report: Report, *, today: date) -> ReportData:
         scope=scope_for(unit=report.scope_unit, plan=report.scope_plan, leader=report.scope_leader),
         today=today,
         previous=previous_period(period, phases=phases),
+        following=next_period(period, phases=phases),
     )
 
 
