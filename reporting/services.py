@@ -51,7 +51,7 @@ def create_draft(
     phases = plan_phases(plan) if kind == PeriodKind.PHASE else []
     period = parse_period(kind, code, cutoff=cutoff, phases=phases)
     scope = scope_for(unit=unit, plan=plan, leader=leader)
-    signer_title, signer_name = default_signer(by)
+    signer_title, signer_name = default_signer(by, unit)
     return Report.objects.create(
         kind=period.kind,
         period_code=period.code,
@@ -65,7 +65,7 @@ def create_draft(
         scope_plan=plan,
         scope_leader=leader,
         scope_key=scope.key,
-        recipients="\n".join(default_recipients()),
+        recipients="\n".join(default_recipients(unit)),
         signer_title=signer_title,
         signer_name=signer_name,
         created_by=by,

@@ -209,6 +209,14 @@ class ReportData:
     next_label: str = ""
     changes: list[ChangeRow] = field(default_factory=list)
 
+    @property
+    def document_title(self) -> str:
+        """The title under "BÁO CÁO": a unit issues its own report, so its name is in the
+        header, not repeated after the title."""
+        if self.scope.kind == ScopeKind.UNIT:
+            return f"Kết quả thực hiện nhiệm vụ {self.period.label}"
+        return self.title
+
     def group(self, name: str) -> list[TaskRow]:
         return [row for row in self.tasks if row.group == name]
 

@@ -2,14 +2,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
 from plans.deadlines import DeadlineKind, Frequency, Recurrence
-from plans.models import Unit
 from reporting.data import Group, ReportData, build_for, build_report_data, scope_for
 from reporting.periods import parse_period
 from tasks.models import Occurrence, Task
@@ -134,33 +130,6 @@ def test_it_compares_with_the_previous_period(db):
     assert data.rate_change == -100.0
     assert data.late_change == 1
     assert data.period == period
-
-
-def _make_tasks(count: int) -> None:
-    units = [UnitFactory() for _ in range(max(2, count // 5))]
-    author = UserFactory(unit=units[0])
-    for index in range(count):
-        task = TaskFactory(lead_unit=units[index % len(units)], due_date=date(2026, 3, 1))
-        if index % 2:
-            record_progress(
-                task=task,
-                by=author,
-                percent=40,
-                status=Status.IN_PROGRESS,
-                delay_reason="Chờ ý kiến.",
-                difficulties=f"Khó khăn {index}",
-                at=_at(date(2026, 4, 1)),
-            )
-
-
-@pytest.mark.parametrize("count", [4, 40])
-def test_the_number_of_queries_does_not_grow_with_the_data(db, count):
-    _make_tasks(count)
-    Unit.objects.update(parent=None)
-    with CaptureQueriesContext(connection) as queries:
-        data = build_for(kind="semiannual", code="2026-H1", today=date(2026, 6, 20))
-    assert data.figures.total == count
-    assert len(queries) <= 13
 
 
 def test_the_snapshot_reads_back_as_the_same_data(demo):

@@ -92,12 +92,13 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             with CaptureQueriesContext(connection) as queries:
+                unit = find_unit(unit) if unit else None
                 data = build_for(
                     kind=kind,
                     code=period,
                     today=day,
                     cutoff=not calendar,
-                    unit=find_unit(unit) if unit else None,
+                    unit=unit,
                     plan=find_plan(plan) if plan else None,
                     other_bodies=options["other_bodies"],
                 )
@@ -109,12 +110,13 @@ class Command(BaseCommand):
             output.write_bytes(content)
             self.stdout.write(f"{output}: {len(content):,} bytes; {data.figures.total} tasks due")
             return
-        signer_title, signer_name = default_signer(None)
+        signer_title, signer_name = default_signer(None, unit)
         document = Document(
-            **organisation_defaults(),
+            **organisation_defaults(unit),
+            year=data.period.end.year,
             signer_title=signer_title,
             signer_name=signer_name,
-            recipients=default_recipients(),
+            recipients=default_recipients(unit),
             assessment=default_assessment(data),
             proposals=default_proposals(data),
         )
