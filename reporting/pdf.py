@@ -136,8 +136,9 @@ def render_html(data: ReportData, document: Document) -> str:
         keep = {id(row) for row in worst}
         late_shown = [row for row in late if id(row) in keep]
     completed = data.completed_tasks
-    done_ids = {id(row) for row in completed}
-    achieved_rows = completed + [r for r in data.achieved_tasks if id(r) not in done_ids]
+    # Completed tasks with their products, and what late tasks achieved in the window; the
+    # tasks still under way show theirs in their own appendix.
+    achieved_rows = completed + [r for r in data.achieved_tasks if r.is_late and not r.is_done]
     limit = settings.REPORT_PDF_MAX_COMPLETED
     achieved, achieved_hidden = _capped(achieved_rows, limit)
     open_tasks, open_hidden = _capped(data.open_tasks, limit)
