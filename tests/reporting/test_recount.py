@@ -325,3 +325,39 @@ def test_the_recount_agrees_for_one_department_of_generated_data(generated, tmp_
     settings.REPORT_ISSUING_BODY = department.name
     for case in _cases(TODAY)[4:7] + _cases(LATER)[4:7]:
         assert_agrees(case, tmp_path)
+
+
+def _due_in_year(year: int) -> tuple[set[int], set[int]]:
+    """Tasks and periods in the organisation's scope due in `year`, by plain queries."""
+    department = _department()
+    tasks = Task.objects.filter(fans_out=False, due_date__year=year).exclude(
+        deadline_kind__in=["recurring", "continuous"]
+    )
+    occurrences = Occurrence.objects.filter(
+        task__fans_out=False,
+        task__deadline_kind__in=["recurring", "continuous"],
+        due_date__year=year,
+    )
+    if department is not None:
+        tasks = tasks.filter(lead_unit_id__in=department)
+        occurrences = occurrences.filter(task__lead_unit_id__in=department)
+    issued = {p.pk: p.issue_date for p in Plan.objects.all()}
+    kept = {
+        pk
+        for pk, plan_id, due in occurrences.values_list("pk", "task__plan_id", "due_date")
+        if not issued[plan_id] or due >= issued[plan_id]
+    }
+    return set(tasks.values_list("pk", flat=True)), kept
+
+
+@pytest.mark.parametrize("data_set", ["demo_at_noon", "generated"])
+def test_no_task_due_in_the_year_is_missing_from_its_annual_report(db, request, tmp_path, data_set):
+    request.getfixturevalue(data_set)
+    data = _export(_cases(TODAY)[6], tmp_path)  # annual 2026, cut off on 14/12
+    groups = data["groups"]
+    tasks, occurrences = _due_in_year(2026)
+    assert tasks and occurrences
+    assert tasks <= set(groups["due"]["tasks"]) | set(groups["not_yet_due"]["tasks"])
+    assert occurrences <= (
+        set(groups["due"]["occurrences"]) | set(groups["not_yet_due"]["occurrences"])
+    )
