@@ -206,12 +206,9 @@ class Plan(models.Model):
         return f"{kind} số {self.number}"
 
     @property
-    def reference_date(self) -> date:
-        """The date deadlines without a year are read against.
-
-        A draft plan may carry only "ngày   tháng 6 năm 2026": then the first day of the month
-        (or of the year) it names.
-        """
+    def issue_date(self) -> date | None:
+        """The day the plan was issued; for a draft that carries only "ngày   tháng 6 năm 2026",
+        the first day of the month (or of the year) it names; None when it says nothing."""
         if self.issued_on:
             return self.issued_on
         found = _ISSUED_AS_WRITTEN.search(self.issued_as_written or "")
@@ -223,6 +220,14 @@ class Plan(models.Model):
                 return date(year, month, day)
             except ValueError:
                 return date(year, 1, 1)
+        return None
+
+    @property
+    def reference_date(self) -> date:
+        """The date deadlines without a year are read against: the issue date, else the day
+        the plan was entered."""
+        if issued := self.issue_date:
+            return issued
         return timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
 
 

@@ -1,5 +1,6 @@
-"""The report as an Excel workbook a clerk can edit and print: summary, per unit, all tasks, late
-tasks, targets.
+"""The report as an Excel workbook a clerk can edit and print: summary (with the assessment and
+proposals), per unit, every task of the report with its group and what was achieved, late tasks,
+deadline changes, difficulties and proposals, targets: everything the PDF says.
 
 Real date and percent cells (not text), column widths, frozen header rows, filters, late tasks
 filled, A4 fitted to the page width with the header rows repeated on each printed page. The
@@ -18,8 +19,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reporting.data import ReportData, TaskRow
+from reporting.data import Group, ReportData, TaskRow
 from reporting.narrative import Document
+from tasks.figures import ON_TIME_RATE_NOTE
 
 FONT = "Times New Roman"  # what a clerk's Excel has; Liberation Serif has the same metrics
 DATE = "dd/mm/yyyy"
@@ -114,56 +116,53 @@ def _rate(value: float | None) -> float | None:
     return None if value is None else value / 100
 
 
+# One column per state, in the order of Figures.states: each row adds up to its total.
+STATE_LABELS = [
+    "Chưa thực hiện",
+    "Đang thực hiện, trong hạn",
+    "Quá hạn",
+    "Hoàn thành trước hạn",
+    "Hoàn thành đúng hạn",
+    "Hoàn thành trễ hạn",
+    "Tạm dừng",
+    "Đã hủy",
+]
 FIGURE_COLUMNS = [
     ("Tổng số", 10),
-    ("Trước hạn", 10),
-    ("Đúng hạn", 10),
-    ("Trễ hạn", 10),
-    ("Đang thực hiện", 11),
-    ("Quá hạn", 10),
-    ("Tỷ lệ đúng hạn", 11),
+    *[(label, 12) for label in STATE_LABELS],
+    ("Tỷ lệ đúng hạn (1)", 11),
 ]
 
 
 def _figure_cells(ws, figures, *, bold=False) -> list:
-    values = [
-        figures.total,
-        figures.done_early,
-        figures.done_on_time,
-        figures.done_late,
-        figures.in_progress,
-        figures.overdue,
-    ]
+    values = [figures.total, *figures.states]
     cells = [_cell(ws, v, bold=bold, align=Alignment(vertical="top")) for v in values]
     rate = _cell(ws, _rate(figures.on_time_rate), bold=bold, number_format=PERCENT)
     return [*cells, rate]
 
 
+def _note_row(ws) -> None:
+    ws.append([])
+    ws.append([_cell(ws, f"(1) {ON_TIME_RATE_NOTE}", align=Alignment(), border=False)])
+
+
 def _summary(wb, data: ReportData, document: Document) -> None:
-    columns = [("Nội dung", 46), ("Kỳ này", 14), ("Kỳ trước", 14)]
+    columns = [("Nội dung", 52), ("Kỳ này", 14), ("Kỳ trước", 14)]
     ws, header_row = _table_sheet(wb, "Tổng hợp", columns, data, document, "Tổng hợp")
-    now, before = data.figures, data.previous_figures
+    now = data.figures
+    before = data.previous_figures if data.has_previous else None
     rows = [
-        ("Nhiệm vụ đến hạn trong kỳ", "total"),
-        ("Hoàn thành trước hạn", "done_early"),
-        ("Hoàn thành đúng hạn", "done_on_time"),
-        ("Hoàn thành trễ hạn", "done_late"),
-        ("Đang thực hiện, trong hạn", "in_progress"),
-        ("Quá hạn chưa hoàn thành", "overdue"),
-        ("Tạm dừng", "paused"),
-        ("Đã hủy", "cancelled"),
+        ("Nhiệm vụ đến hạn trong kỳ", now.total, before.total if before else None),
+        *[
+            (label, value, before.states[index] if before else None)
+            for index, (label, value) in enumerate(zip(STATE_LABELS, now.states, strict=True))
+        ],
     ]
-    for label, name in rows:
-        ws.append(
-            [
-                _cell(ws, label),
-                _cell(ws, getattr(now, name)),
-                _cell(ws, getattr(before, name) if before else None),
-            ]
-        )
+    for label, value, earlier in rows:
+        ws.append([_cell(ws, label), _cell(ws, value), _cell(ws, earlier)])
     ws.append(
         [
-            _cell(ws, "Tỷ lệ hoàn thành đúng hạn, trước hạn", bold=True),
+            _cell(ws, "Tỷ lệ hoàn thành đúng hạn, trước hạn (1)", bold=True),
             _cell(ws, _rate(now.on_time_rate), bold=True, number_format=PERCENT),
             _cell(
                 ws,
@@ -180,13 +179,27 @@ def _summary(wb, data: ReportData, document: Document) -> None:
             _cell(ws, None),
         ]
     )
+    for group in (Group.OVERDUE_BEFORE, Group.NOT_YET_DUE, Group.CONTINUOUS, Group.NEXT):
+        ws.append([_cell(ws, str(group.label)), _cell(ws, len(data.group(group))), _cell(ws, None)])
     ws.append([])
     for label, value in (
-        ("Kỳ báo cáo từ ngày", data.period.start),
+        ("Kỳ báo cáo (số liệu) từ ngày", data.period.start),
         ("đến ngày", data.period.end),
-        ("Kỳ trước", data.previous.label if data.previous else "—"),
+        ("Số liệu tính đến hết ngày", data.as_of),
+        ("Kỳ trước", data.previous.label if data.has_previous else "Không có số liệu"),
+        ("Kỳ tới", data.next_label or "—"),
     ):
         ws.append([_cell(ws, label), _cell(ws, value, number_format=DATE)])
+    _note_row(ws)
+    for heading, text in (
+        ("Đánh giá chung", document.assessment),
+        ("Đề xuất, kiến nghị", document.proposals),
+    ):
+        ws.append([])
+        ws.append([_cell(ws, heading, bold=True, align=Alignment(), border=False)])
+        for line in text.splitlines():
+            if line.strip():
+                ws.append([_cell(ws, line.strip(), align=Alignment(), border=False)])
 
 
 def _units(wb, data: ReportData, document: Document) -> None:
@@ -202,10 +215,12 @@ def _units(wb, data: ReportData, document: Document) -> None:
         ]
     )
     _filter(ws, header_row, len(columns), len(data.units))
+    _note_row(ws)
 
 
 TASK_COLUMNS = [
     ("TT", 6),
+    ("Nhóm", 22),
     ("Kế hoạch", 18),
     ("Nội dung nhiệm vụ", 50),
     ("Kỳ", 14),
@@ -219,6 +234,7 @@ TASK_COLUMNS = [
     ("Đánh giá", 20),
     ("Số ngày trễ", 9),
     ("Đường dẫn sản phẩm", 30),
+    ("Kết quả đạt được trong kỳ", 40),
 ]
 
 
@@ -226,6 +242,7 @@ def _task_cells(ws, index: int, row: TaskRow) -> list:
     fill = OVERDUE_FILL if row.punctuality == "overdue" else LATE_FILL if row.is_late else None
     values = [
         (index, None),
+        (str(Group(row.group).label), None),
         (row.plan, None),
         (row.content, None),
         (row.period_label, None),
@@ -239,13 +256,14 @@ def _task_cells(ws, index: int, row: TaskRow) -> list:
         (row.punctuality_label, None),
         (row.days_late or None, None),
         (row.product_link, None),
+        (row.achieved, None),
     ]
     return [_cell(ws, value, fill=fill, number_format=fmt) for value, fmt in values]
 
 
 def _tasks(wb, data: ReportData, document: Document) -> None:
     ws, header_row = _table_sheet(
-        wb, "Nhiệm vụ", TASK_COLUMNS, data, document, "Nhiệm vụ đến hạn trong kỳ"
+        wb, "Nhiệm vụ", TASK_COLUMNS, data, document, "Nhiệm vụ trong báo cáo, theo nhóm"
     )
     for index, row in enumerate(data.tasks, start=1):
         ws.append(_task_cells(ws, index, row))
@@ -328,12 +346,63 @@ def _targets(wb, data: ReportData, document: Document) -> None:
     _filter(ws, header_row, len(columns), len(data.targets))
 
 
+def _changes(wb, data: ReportData, document: Document) -> None:
+    columns = [
+        ("TT", 6),
+        ("Nội dung nhiệm vụ", 50),
+        ("Đơn vị chủ trì", 26),
+        ("Hạn cũ", 12),
+        ("Hạn mới", 12),
+        ("Người đồng ý", 24),
+        ("Ngày đồng ý", 12),
+        ("Lý do", 40),
+    ]
+    ws, header_row = _table_sheet(
+        wb, "Điều chỉnh thời hạn", columns, data, document, "Điều chỉnh thời hạn trong kỳ"
+    )
+    for index, change in enumerate(data.changes, start=1):
+        values = [
+            (index, None),
+            (change.content, None),
+            (change.unit, None),
+            (change.old_due_date, DATE),
+            (change.new_due_date, DATE),
+            (change.decided_by, None),
+            (change.decided_on, DATE),
+            (change.reason, None),
+        ]
+        ws.append([_cell(ws, v, number_format=fmt) for v, fmt in values])
+    _filter(ws, header_row, len(columns), len(data.changes))
+
+
+def _remarks(wb, data: ReportData, document: Document) -> None:
+    columns = [("TT", 6), ("Loại", 20), ("Nội dung", 70), ("Đơn vị", 40)]
+    ws, header_row = _table_sheet(
+        wb, "Khó khăn, đề xuất", columns, data, document, "Khó khăn, vướng mắc; đề xuất, kiến nghị"
+    )
+    rows = [("Khó khăn, vướng mắc", r) for r in data.difficulties] + [
+        ("Đề xuất, kiến nghị", r) for r in data.proposals
+    ]
+    for index, (kind, remark) in enumerate(rows, start=1):
+        ws.append(
+            [
+                _cell(ws, index),
+                _cell(ws, kind),
+                _cell(ws, remark.text),
+                _cell(ws, ", ".join(remark.units)),
+            ]
+        )
+    _filter(ws, header_row, len(columns), len(rows))
+
+
 def render_xlsx(data: ReportData, document: Document) -> bytes:
     wb = Workbook(write_only=True)
     _summary(wb, data, document)
     _units(wb, data, document)
     _tasks(wb, data, document)
     _late(wb, data, document)
+    _changes(wb, data, document)
+    _remarks(wb, data, document)
     _targets(wb, data, document)
     out = BytesIO()
     wb.save(out)

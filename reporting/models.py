@@ -149,7 +149,8 @@ class Report(models.Model):
 
     def document(self, *, final: bool = False) -> Document:
         return Document(
-            **organisation_defaults(),
+            **organisation_defaults(self.scope_unit),
+            year=self.period_end.year,
             number=self.number,
             issued_on=self.issued_on if final else None,
             signer_title=self.signer_title,

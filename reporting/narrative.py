@@ -12,6 +12,7 @@ from datetime import date
 from django.conf import settings
 
 from accounts.models import Role, User
+from plans.models import Unit
 from reporting.data import ReportData
 
 
@@ -21,6 +22,11 @@ def number_text(value: float | None, digits: int = 1) -> str:
         return "–"
     text = f"{value:.{digits}f}".rstrip("0").rstrip(",.") if digits else f"{value:.0f}"
     return text.replace(".", ",")
+
+
+# A blank left to write the number or the day in by hand: non-breaking spaces, which neither
+# HTML nor a PDF reader collapses into one.
+BLANK = "\u00a0" * 8
 
 
 @dataclass
@@ -40,20 +46,29 @@ class Document:
     proposals: str = ""
     draft: bool = True
     version: int | None = None
+    year: int | None = None  # printed in a blank date line: "ngày      tháng      năm 2026"
 
     @property
     def number_line(self) -> str:
-        return f"Số: {self.number or '      '}/{self.symbol}"
+        return f"Số: {self.number or BLANK}/{self.symbol}"
 
     @property
     def reference(self) -> str:
         """How an appendix cites the report: "số 15/BC-SKHCN"."""
-        return f"số {self.number or '      '}/{self.symbol}"
+        return f"số {self.number or BLANK}/{self.symbol}"
+
+    @property
+    def reference_date(self) -> str:
+        """How an appendix cites the report's date: "ngày 08/6/2026", or blanks to fill in."""
+        if self.issued_on is None:
+            return f"ngày{BLANK}tháng{BLANK}năm {self.year or ''}".rstrip()
+        return f"ngày {self.issued_on:%d/%m/%Y}"
 
     @property
     def date_line(self) -> str:
         if self.issued_on is None:
-            return f"{self.place}, ngày      tháng      năm"
+            # Left blank to be written in by hand when the report is signed and numbered.
+            return f"{self.place}, ngày{BLANK}tháng{BLANK}năm {self.year or ''}".rstrip()
         day = self.issued_on
         # NĐ 30: days below 10 and the months 1 and 2 are written with a leading zero.
         month = f"{day.month:02d}" if day.month < 3 else str(day.month)
@@ -64,7 +79,15 @@ class Document:
         return [line.strip() for line in self.signer_title.splitlines() if line.strip()]
 
 
-def organisation_defaults() -> dict:
+def organisation_defaults(unit: Unit | None = None) -> dict:
+    """Who issues the report: the department, or a unit of it reporting to the department."""
+    if unit is not None:
+        return {
+            "superior_body": settings.REPORT_ISSUING_BODY,
+            "issuing_body": unit.name,
+            "symbol": f"BC-{unit_code(unit)}",
+            "place": settings.REPORT_PLACE,
+        }
     return {
         "superior_body": settings.REPORT_SUPERIOR_BODY,
         "issuing_body": settings.REPORT_ISSUING_BODY,
@@ -73,8 +96,29 @@ def organisation_defaults() -> dict:
     }
 
 
-def default_signer(user: User | None) -> tuple[str, str]:
-    """(title lines, name): the director, or a deputy signing on the director's behalf (KT.)."""
+def unit_code(unit: Unit) -> str:
+    """The unit's letters in a document symbol: "Phòng Chuyển đổi số" → "CĐS",
+    "Văn phòng Sở" → "VP"."""
+    words = [w for w in unit.name.split() if w.lower() not in ("và", "-")]
+    if len(words) > 1 and words[0].lower() == "phòng":
+        words = words[1:]
+    if len(words) > 1 and words[-1].lower() == "sở":
+        words = words[:-1]
+    code = "".join(word[0].upper() for word in words if word[0].isalpha())
+    return code or "DV"
+
+
+def default_signer(user: User | None, unit: Unit | None = None) -> tuple[str, str]:
+    """(title lines, name): the director, or a deputy signing on the director's behalf (KT.);
+    for a unit's report, the head of the unit."""
+    if unit is not None:
+        head = (
+            User.objects.filter(role=Role.UNIT_HEAD, unit=unit, is_active=True)
+            .order_by("pk")
+            .first()
+        )
+        title = head.title if head and head.title else "Thủ trưởng đơn vị"
+        return title.upper(), str(head) if head else ""
     director_title = settings.REPORT_HEAD_TITLE
     if user is not None and user.role == Role.LEADERSHIP and user.title:
         if user.title.strip().lower() == director_title.lower():
@@ -88,7 +132,14 @@ def default_signer(user: User | None) -> tuple[str, str]:
     return director_title.upper(), str(director) if director else ""
 
 
-def default_recipients() -> list[str]:
+def default_recipients(unit: Unit | None = None) -> list[str]:
+    """A unit reports to the department's leadership, through Văn phòng, not to the city."""
+    if unit is not None:
+        return [
+            "Ban Giám đốc Sở (để báo cáo);",
+            "Văn phòng Sở (để tổng hợp);",
+            f"Lưu: VT, {unit_code(unit)}.",
+        ]
     return list(settings.REPORT_RECIPIENTS)
 
 

@@ -3,7 +3,8 @@
 A4 portrait for the body, with the margins the decree sets (top and bottom 20 mm, left 30 mm,
 right 15 mm), page numbers centred in the top margin from page 2, Times-compatible Liberation
 Serif shipped in reporting/fonts (so a PDF looks the same on every server); the appendices — the
-late tasks with their reasons, the tasks completed with their products — on landscape pages.
+late tasks with their reasons, what was achieved with the products, the tasks under way, the
+next period's tasks — on landscape pages, numbered in the order they come.
 Renders a `ReportData`; never queries.
 """
 
@@ -17,8 +18,9 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from reporting.data import ChartBar, ReportData
+from reporting.data import ChartBar, Group, ReportData
 from reporting.narrative import Document, number_text
+from tasks.figures import ON_TIME_RATE_NOTE
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 # WeasyPrint logs every layout step at INFO: a hundred lines per report in the worker's log.
@@ -118,15 +120,42 @@ def font_faces() -> str:
     return "\n".join(faces)
 
 
+ROMAN = ["I", "II", "III", "IV", "V", "VI"]
+
+
+def _capped(rows: list, limit: int) -> tuple[list, int]:
+    return rows[:limit], max(len(rows) - limit, 0)
+
+
 def render_html(data: ReportData, document: Document) -> str:
-    late, completed = data.late_tasks, data.completed_tasks
-    shown = completed[: settings.REPORT_PDF_MAX_COMPLETED]
+    late = data.late_tasks
     late_shown = late
     if len(late) > settings.REPORT_PDF_MAX_LATE:
         # The signed document lists the tasks furthest behind; the workbook lists them all.
         worst = sorted(late, key=lambda row: -row.days_late)[: settings.REPORT_PDF_MAX_LATE]
         keep = {id(row) for row in worst}
         late_shown = [row for row in late if id(row) in keep]
+    completed = data.completed_tasks
+    # Completed tasks with their products, and what late tasks achieved in the window; the
+    # tasks still under way show theirs in their own appendix.
+    achieved_rows = completed + [r for r in data.achieved_tasks if r.is_late and not r.is_done]
+    limit = settings.REPORT_PDF_MAX_COMPLETED
+    achieved, achieved_hidden = _capped(achieved_rows, limit)
+    open_tasks, open_hidden = _capped(data.open_tasks, limit)
+    next_tasks = data.group(Group.NEXT)
+    next_shown, next_hidden = _capped(next_tasks, limit)
+    changes, changes_hidden = _capped(data.changes, 30)
+    # Appendices numbered in the order they come (Nghị định 30/2020: Phụ lục I, II…).
+    present = [
+        ("late", bool(late)),
+        ("achieved", bool(achieved)),
+        ("open", bool(open_tasks)),
+        ("next", bool(next_tasks)),
+    ]
+    appendix = {}
+    for name, shown in present:
+        if shown:
+            appendix[name] = f"Phụ lục {ROMAN[len(appendix)]}"
     return render_to_string(
         "reporting/report_pdf.html",
         {
@@ -134,17 +163,36 @@ def render_html(data: ReportData, document: Document) -> str:
             "doc": document,
             "font_faces": font_faces(),
             "chart": bar_chart_svg(data.chart, target=data.on_time_target) if data.chart else "",
+            "rate_note": ON_TIME_RATE_NOTE,
+            "state_columns": range(len(data.figures.states)),
+            "appendix": appendix,
+            "appendix_sub": (
+                f"(Kèm theo Báo cáo {document.reference} {document.reference_date} "
+                f"của {document.issuing_body})"
+            ),
             "late": late_shown,
             "late_total": len(late),
             "late_hidden": len(late) - len(late_shown),
             # A long list, one line a task (WeasyPrint lays out 5–10 pages a second).
             "compact_late": len(late) > settings.REPORT_PDF_COMPACT_LATE,
+            "overdue_before": data.group(Group.OVERDUE_BEFORE),
+            "not_yet_due": data.group(Group.NOT_YET_DUE),
+            "continuous": data.group(Group.CONTINUOUS),
             "reported_targets": [t for t in data.targets if t.actual is not None],
             "unreported_targets": [t for t in data.targets if t.actual is None],
             "late_reasons": late_reasons(data),
-            "completed": shown,
-            "completed_hidden": len(completed) - len(shown),
             "completed_total": len(completed),
+            "achieved_total": len(data.achieved_tasks),
+            "achieved": achieved,
+            "achieved_hidden": achieved_hidden,
+            "open_tasks": open_tasks,
+            "open_total": len(data.open_tasks),
+            "open_hidden": open_hidden,
+            "next_tasks": next_tasks,
+            "next_shown": next_shown,
+            "next_hidden": next_hidden,
+            "changes": changes,
+            "changes_hidden": changes_hidden,
         },
     )
 

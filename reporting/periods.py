@@ -217,6 +217,47 @@ def previous_period(period: Period, *, phases: list[PhaseBounds] | None = None) 
     return None
 
 
+def named_bounds(period: Period) -> tuple[date, date]:
+    """The calendar span a period is named after: "quý III năm 2026" is 01/07–30/09/2026 even
+    when its data are cut off on 14/09. Tasks due after the cut-off but inside it are listed
+    in the report as not yet due."""
+    if not period.cutoff:
+        return period.start, period.end
+    calendar_period = parse_period(period.kind, period.code, cutoff=False)
+    return calendar_period.start, calendar_period.end
+
+
+def next_period(period: Period, *, phases: list[PhaseBounds] | None = None) -> Period | None:
+    """The period after this one ("nhiệm vụ kỳ tới"), calendar bounds; for cumulative months,
+    the quarter that follows them."""
+    kind, code = period.kind, period.code
+    if kind == PeriodKind.MONTHLY:
+        year, month = map(int, code.split("-"))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return parse_period(kind, f"{year}-{month:02d}", cutoff=False)
+    if kind in (PeriodKind.QUARTERLY, PeriodKind.CUMULATIVE):
+        year = int(code[:4])
+        quarter = int(code[-1]) + 1 if kind == PeriodKind.QUARTERLY else int(code[5]) // 3 + 1
+        year, quarter = (year + 1, 1) if quarter == 5 else (year, quarter)
+        return parse_period(PeriodKind.QUARTERLY, f"{year}-Q{quarter}", cutoff=False)
+    if kind == PeriodKind.SEMIANNUAL:
+        year, half = int(code[:4]), int(code[-1])
+        return parse_period(kind, f"{year}-H2" if half == 1 else f"{year + 1}-H1", cutoff=False)
+    if kind == PeriodKind.ANNUAL:
+        return parse_period(kind, str(int(code) + 1), cutoff=False)
+    if kind == PeriodKind.WEEKLY:
+        year, week, _day = (period.start + timedelta(days=7)).isocalendar()
+        return parse_period(kind, f"{year}-W{week:02d}")
+    if kind == PeriodKind.CUSTOM:
+        length = period.end - period.start
+        start = period.end + timedelta(days=1)
+        return parse_period(kind, f"{start.isoformat()}..{(start + length).isoformat()}")
+    order = int(code) + 1
+    if phases and any(p.order == order for p in phases):
+        return parse_period(kind, str(order), phases=phases)
+    return None
+
+
 def choices_for_year(year: int) -> list[tuple[str, list[tuple[str, str]]]]:
     """The periods of a year, grouped by kind, as `kind:code` options a leader picks from."""
     groups: list[tuple[str, list[tuple[str, str]]]] = [

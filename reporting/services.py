@@ -26,7 +26,7 @@ from reporting.narrative import (
     default_signer,
 )
 from reporting.pdf import render_pdf
-from reporting.periods import PeriodKind, parse_period, previous_period
+from reporting.periods import PeriodKind, next_period, parse_period, previous_period
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def create_draft(
     phases = plan_phases(plan) if kind == PeriodKind.PHASE else []
     period = parse_period(kind, code, cutoff=cutoff, phases=phases)
     scope = scope_for(unit=unit, plan=plan, leader=leader)
-    signer_title, signer_name = default_signer(by)
+    signer_title, signer_name = default_signer(by, unit)
     return Report.objects.create(
         kind=period.kind,
         period_code=period.code,
@@ -67,7 +67,7 @@ def create_draft(
         scope_plan=plan,
         scope_leader=leader,
         scope_key=scope.key,
-        recipients="\n".join(default_recipients()),
+        recipients="\n".join(default_recipients(unit)),
         signer_title=signer_title,
         signer_name=signer_name,
         created_by=by,
@@ -83,6 +83,7 @@ def build_data(report: Report, *, today: date) -> ReportData:
         scope=scope_for(unit=report.scope_unit, plan=report.scope_plan, leader=report.scope_leader),
         today=today,
         previous=previous_period(period, phases=phases),
+        following=next_period(period, phases=phases),
     )
 
 

@@ -9,14 +9,21 @@ counts neither for nor against it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from tasks.punctuality import Punctuality, punctuality_expression
+from tasks.punctuality import Punctuality, Status, punctuality, punctuality_expression
 
 P = Punctuality
+
+ON_TIME_RATE_NOTE = (
+    "Tỷ lệ hoàn thành đúng hạn = (số nhiệm vụ hoàn thành trước hạn + hoàn thành đúng hạn) / "
+    "(số nhiệm vụ đã hoàn thành + số nhiệm vụ quá hạn chưa hoàn thành) × 100%; nhiệm vụ chưa "
+    "đến hạn, tạm dừng hoặc đã hủy không tính vào tỷ lệ."
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,25 @@ class Figures:
         }
 
     @property
+    def under_way(self) -> int:
+        """Started, open and not late ("đang thực hiện, trong hạn"): never a task not started."""
+        return self.on_track + self.due_soon
+
+    @property
+    def states(self) -> tuple[int, ...]:
+        """One figure per state, in the order reports print them; they add up to the total."""
+        return (
+            self.not_started,
+            self.under_way,
+            self.overdue,
+            self.done_early,
+            self.done_on_time,
+            self.done_late,
+            self.paused,
+            self.cancelled,
+        )
+
+    @property
     def on_time(self) -> int:
         return self.done_early + self.done_on_time
 
@@ -79,6 +105,7 @@ class Figures:
             "done": self.done,
             "in_progress": self.in_progress,
             "not_due_yet": self.not_due_yet,
+            "under_way": self.under_way,
             "on_time": self.on_time,
             "on_time_rate": self.on_time_rate,
         }
@@ -123,3 +150,24 @@ def count_figures_by(items: QuerySet, field: str, *, today: date) -> dict:
         tally[names[row["_punctuality"]]] += row["n"]
         tally["total"] += row["n"]
     return {key: Figures(**tally) for key, tally in counts.items()}
+
+
+def report_state(
+    *, status: str, due_date: date | None, completed_on: date | None, today: date
+) -> Punctuality:
+    """The punctuality a report prints: as `punctuality()`, except that a task not started stays
+    "not started" when it is due soon (a report has no "due soon" column; the dashboard has)."""
+    found = punctuality(status=status, due_date=due_date, completed_on=completed_on, today=today)
+    if found == P.DUE_SOON and status == Status.NOT_STARTED:
+        return P.NOT_STARTED
+    return found
+
+
+def tally(states: Iterable[Punctuality | str]) -> Figures:
+    """Figures from punctualities already judged (each item once)."""
+    names = {value: name for name, value in FIELDS.items()}
+    counts = dict.fromkeys(["total", *FIELDS], 0)
+    for state in states:
+        counts[names[P(state)]] += 1
+        counts["total"] += 1
+    return Figures(**counts)

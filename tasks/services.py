@@ -41,12 +41,16 @@ def _deadline_of(task: Task) -> Deadline:
 
 def ensure_occurrences(task: Task, *, until: date) -> list[Occurrence]:
     """Create the periods (kỳ) of a recurring or continuous task that have begun by `until`, and
-    the next one when none is still open then, keeping those that exist."""
+    the next one when none is still open then, keeping those that exist. Periods due before the
+    plan was issued do not exist ("báo cáo 6 tháng" of a plan issued in June starts with June's)."""
     deadline = _deadline_of(task)
     periods = occurrence_schedule(deadline, until=until)
     if not periods or periods[-1].due < until:
         later = occurrence_schedule(deadline, until=until + timedelta(days=400))
         periods += [p for p in later if p.due >= until][:1]
+    issued = task.plan.issue_date
+    if issued is not None:
+        periods = [p for p in periods if p.due >= issued]
     existing = set(task.occurrences.values_list("due_date", flat=True))
     created = Occurrence.objects.bulk_create(
         Occurrence(

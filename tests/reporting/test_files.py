@@ -82,18 +82,29 @@ def test_a_draft_pdf_says_so_and_leaves_the_number_and_date_blank(h1, pdftotext,
 
 def test_the_workbook_holds_the_same_figures_in_real_cells(h1):
     wb = openpyxl.load_workbook(BytesIO(render_xlsx(h1, _document())))
-    assert wb.sheetnames == ["Tổng hợp", "Theo đơn vị", "Nhiệm vụ", "Chậm, quá hạn", "Chỉ tiêu"]
+    assert wb.sheetnames == [
+        "Tổng hợp",
+        "Theo đơn vị",
+        "Nhiệm vụ",
+        "Chậm, quá hạn",
+        "Điều chỉnh thời hạn",
+        "Khó khăn, đề xuất",
+        "Chỉ tiêu",
+    ]
 
     summary = {row[0]: row[1:] for row in wb["Tổng hợp"].iter_rows(min_row=6, values_only=True)}
     assert summary["Nhiệm vụ đến hạn trong kỳ"][0] == h1.figures.total
-    assert summary["Quá hạn chưa hoàn thành"][0] == h1.figures.overdue
-    rate = wb["Tổng hợp"]["B14"]
+    assert summary["Quá hạn"][0] == h1.figures.overdue
+    assert summary["Chưa thực hiện"][0] == h1.figures.not_started
+    rate = wb["Tổng hợp"]["B15"]
     assert rate.value == pytest.approx(h1.figures.on_time_rate / 100)
     assert rate.number_format == "0.0%"
 
     units = wb["Theo đơn vị"]
-    names = [row[1] for row in units.iter_rows(min_row=6, values_only=True)]
-    assert names == [u.name for u in h1.units] + ["Tổng cộng"]
+    rows = [row for row in units.iter_rows(min_row=6, values_only=True) if row[1]]
+    assert [row[1] for row in rows] == [u.name for u in h1.units] + ["Tổng cộng"]
+    for row in rows:  # one column per state, adding up to the total
+        assert sum(row[3:11]) == row[2]
 
     for sheet in wb:
         assert sheet.freeze_panes == "A6"
@@ -101,7 +112,7 @@ def test_the_workbook_holds_the_same_figures_in_real_cells(h1):
         assert sheet.page_setup.paperSize == int(sheet.PAPERSIZE_A4)
         assert sheet.page_setup.fitToWidth == 1
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
-    assert wb["Nhiệm vụ"].auto_filter.ref == f"A5:N{5 + len(h1.tasks)}"
+    assert wb["Nhiệm vụ"].auto_filter.ref == f"A5:P{5 + len(h1.tasks)}"
 
     late = wb["Chậm, quá hạn"]
     rows = list(late.iter_rows(min_row=6))
