@@ -306,8 +306,9 @@ class TargetTrend:
 
 
 PATH_DEFINITION = _(
-    "Lộ trình: đường thẳng từ giá trị kỳ gốc (nếu chưa có: số liệu đầu tiên; chỉ tiêu giảm/tăng "
-    "so với kỳ gốc: 0%) vào ngày phát động tới giá trị mục tiêu vào hạn hoàn thành chỉ tiêu. "
+    "Lộ trình: đường thẳng từ giá trị kỳ gốc vào ngày phát động (chỉ tiêu giảm/tăng so với kỳ "
+    "gốc: 0%; chưa có giá trị kỳ gốc: số liệu đầu tiên, vào kỳ của nó) tới giá trị mục tiêu vào "
+    "hạn hoàn thành chỉ tiêu. "
     "Chỉ tiêu bị đánh dấu chậm khi số liệu mới nhất kém hơn lộ trình tại kỳ đó."
 )
 
@@ -353,8 +354,11 @@ def target_trend(
         start_value = Decimal(0)
     elif target.baseline_value is not None:
         start_value = target.baseline_value
+    elif points:
+        # No baseline: the path starts from the first figure, on the day it was taken.
+        start, start_value = min(points[0].day, due), points[0].value
     else:
-        start_value = points[0].value if points else Decimal(0)
+        start_value = Decimal(0)
     for point in points:
         point.expected = expected_on(
             point.day, start=start, due=due, start_value=start_value, goal=target.target_value
@@ -368,7 +372,7 @@ def target_trend(
     return trend
 
 
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 48, 16, 16, 36
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 520, 240, 52, 20, 16, 36
 
 
 def chart(trend: TargetTrend) -> dict:
@@ -376,8 +380,13 @@ def chart(trend: TargetTrend) -> dict:
     first = min([trend.start, *(p.day for p in trend.points)])
     last = max([trend.due, *(p.day for p in trend.points)])
     values = [trend.target.target_value, trend.start_value, *(p.value for p in trend.points)]
-    low, high = min([Decimal(0), *values]), max(values)
-    high = high + (high - low) * Decimal("0.1") or Decimal(1)
+    # The axis hugs the figures (a rate moving from 90% to 93% must be seen to move), with room
+    # around them; it starts at 0 only when the figures come near it.
+    low, high = min(values), max(values)
+    margin = (high - low) * Decimal("0.15") or Decimal(1)
+    low, high = low - margin, high + margin
+    if low < 0 <= min(values):
+        low = Decimal(0)
     span_days = max((last - first).days, 1)
 
     def x(day: date) -> float:
@@ -390,6 +399,7 @@ def chart(trend: TargetTrend) -> dict:
     for point in trend.points:
         point.x, point.y = x(point.day), y(point.value)
     ticks = [low + (high - low) * Decimal(i) / 4 for i in range(5)]
+    precision = ".0f" if high - low >= 8 else ".1f"
     return {
         "width": WIDTH,
         "height": HEIGHT,
@@ -400,6 +410,9 @@ def chart(trend: TargetTrend) -> dict:
         "path": f"{x(trend.start)},{y(trend.start_value)} {x(trend.due)},"
         f"{y(trend.target.target_value)}",
         "goal_y": y(trend.target.target_value),
-        "y_ticks": [(y(t), f"{t:.0f}") for t in ticks],
-        "x_ticks": [(x(d), d.strftime("%m/%Y")) for d in (first, last)],
+        "y_ticks": [(y(t), format(t, precision)) for t in ticks],
+        "x_ticks": [
+            (x(first), "start", first.strftime("%m/%Y")),
+            (x(last), "end", last.strftime("%m/%Y")),
+        ],
     }

@@ -69,7 +69,9 @@ class SignForm(NFCForm):
 
 
 class RegistrationForm(NFCForm):
-    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"), queryset=Unit.objects.none(), empty_label=_("— chọn đơn vị —")
+    )
     kind = forms.ChoiceField(label=_("Loại"), choices=RegistrationKind.choices)
     task = forms.ModelChoiceField(
         label=_("Nhiệm vụ đã có"),
@@ -103,13 +105,19 @@ class DecisionForm(NFCForm):
 
 
 class BottleneckForm(NFCForm):
-    unit = forms.ModelChoiceField(label=_("Đơn vị chịu trách nhiệm"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị chịu trách nhiệm"),
+        queryset=Unit.objects.none(),
+        empty_label=_("— chọn đơn vị —"),
+    )
     title = forms.CharField(label=_("Việc bị vướng"), max_length=500)
     cause = forms.CharField(
         label=_("Nguyên nhân"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
     responsible = forms.ModelChoiceField(
-        label=_("Người chịu trách nhiệm"), queryset=User.objects.none()
+        label=_("Người chịu trách nhiệm"),
+        queryset=User.objects.none(),
+        empty_label=_("— chọn người —"),
     )
 
     def __init__(self, *args, units, people, **kwargs):

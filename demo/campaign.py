@@ -14,6 +14,8 @@ from accounts.models import User
 from campaign import figures, services
 from campaign.models import Campaign, CommitmentRound, RegistrationKind
 from plans.models import Plan, Target, Unit
+from tasks.punctuality import Status
+from tasks.services import record_progress
 
 PLAN = "skhcn-500-ngay-dem"
 NOT_SIGNED = {"cv.cds2", "vc.trungtam"}  # 12 of 14 sign: the office has someone to chase
@@ -210,6 +212,22 @@ def _bottlenecks(campaign, people, units, *, today) -> None:
         responsible=people["gd.trungtam"],
         by=people["gd.trungtam"],
         at=_at(today - timedelta(days=60)),
+    )
+    expert_list = services.add_clearing_task(
+        bottleneck=cleared,
+        by=people["gd.trungtam"],
+        content="Bổ sung danh sách chuyên gia phản biện và thẩm định hết hồ sơ tồn",
+        due_date=today - timedelta(days=20),
+        assignee=people["vc.trungtam"],
+        at=_at(today - timedelta(days=55)),
+    )
+    record_progress(
+        task=expert_list,
+        by=people["vc.trungtam"],
+        percent=100,
+        status=Status.DONE,
+        achieved="Đã bổ sung 12 chuyên gia; thẩm định xong 9 hồ sơ tồn.",
+        at=_at(today - timedelta(days=21)),
     )
     services.move_bottleneck(
         bottleneck=cleared,

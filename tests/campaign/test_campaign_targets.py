@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -193,3 +194,27 @@ def test_the_hub_shows_the_targets_and_runs_few_queries(
     with django_assert_max_num_queries(22):
         page = client.get(reverse("campaign:hub")).content.decode()
     assert "Chậm so với lộ trình" in page and 'data-figure="commitment-rate"' in page
+
+
+def test_the_chart_coordinates_are_not_written_with_a_decimal_comma(client, world, target):
+    report(target, world, date(2026, 9, 30), "44.5")
+    report(target, world, date(2026, 12, 31), "52")
+    client.force_login(world.staff_a)
+    page = client.get(reverse("campaign:target", args=[target.pk])).content.decode()
+    lines = re.findall(r'<polyline points="([^"]*)"', page)
+    assert len(lines) == 2
+    for points in lines:
+        assert re.fullmatch(r"-?[\d.]+,-?[\d.]+( -?[\d.]+,-?[\d.]+)*", points), points
+    positions = re.findall(r' (?:cx|cy|x|y|x1|x2|y1|y2)="([^"]*)"', page)
+    assert len(positions) > 20
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?", p) for p in positions), positions
+    assert "44,50%" in page  # the figures themselves are written the Vietnamese way
+
+
+def test_without_a_baseline_the_path_starts_from_the_first_figure(world, target):
+    target.baseline_value = None
+    target.save()
+    report(target, world, date(2026, 9, 30), "44")
+    trend = figures.target_trend(target, campaign=world.campaign, today=date(2026, 10, 1))
+    assert trend.start == date(2026, 9, 30) and trend.latest.expected == Decimal(44)
+    assert not trend.behind
