@@ -274,7 +274,9 @@ class Bottleneck(models.Model):
     )
     cleared_on = models.DateField(_("ngày tháo gỡ xong"), null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[tasks])
+    history = HistoricalRecords(
+        m2m_fields=[tasks], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         verbose_name = _("điểm nghẽn")

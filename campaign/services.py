@@ -305,6 +305,7 @@ def record_bottleneck(
         moved_at=at,
     )
     bottleneck._history_user = by
+    bottleneck._change_reason = str(_("Ghi điểm nghẽn"))
     bottleneck.save()
     return bottleneck
 
@@ -332,6 +333,7 @@ def move_bottleneck(
     bottleneck.state, bottleneck.note, bottleneck.moved_at = state, note, at
     bottleneck.cleared_on = local_today(at) if state == BottleneckState.CLEARED else None
     bottleneck._history_user = by
+    bottleneck._change_reason = f"{BottleneckState(state).label}: {note}"
     bottleneck.save()
     return bottleneck
 
@@ -373,9 +375,14 @@ def add_clearing_task(
     )
     task._history_user = by
     task.save()
+    bottleneck._change_reason = None  # the link's own history row: shown through the next one
     bottleneck.tasks.add(task)
     bottleneck.moved_at = at
     bottleneck._history_user = by
+    bottleneck._change_reason = _("Thêm nhiệm vụ tháo gỡ, hạn %(d)s: %(t)s") % {
+        "d": due_date.strftime("%d/%m/%Y"),
+        "t": content,
+    }
     bottleneck.save(update_fields=["moved_at"])
     return task
 

@@ -67,6 +67,13 @@ def test_clearing_needs_a_task_with_a_deadline_and_the_history_is_kept(world):
     assert bottleneck.cleared_on == date(2026, 7, 1)
     states = list(bottleneck.history.order_by("history_date").values_list("state", flat=True))
     assert states[0] == "open" and states[-1] == "cleared" and "clearing" in states
+    reasons = bottleneck.history.exclude(history_change_reason=None).order_by("history_date")
+    assert list(reasons.values_list("history_change_reason", flat=True)) == [
+        "Ghi điểm nghẽn",
+        "Thêm nhiệm vụ tháo gỡ, hạn 15/07/2026: Xin ý kiến Sở Tài chính",
+        "Đang tháo gỡ: Đã gửi văn bản",
+        "Đã tháo gỡ: Có hướng dẫn",
+    ]
 
 
 def test_a_bottleneck_without_movement_warns_once_per_stall(world, settings):
