@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date, timedelta
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -33,8 +34,13 @@ class CampaignForm(NFCForm):
     def clean(self):
         data = super().clean()
         start, due = data.get("started_on"), data.get("targets_due_on")
-        if start and due and due <= start:
-            self.add_error("targets_due_on", _("Hạn hoàn thành chỉ tiêu phải sau ngày phát động."))
+        if start and not date(2000, 1, 1) <= start <= date(2100, 12, 31):
+            self.add_error("started_on", _("Ngày phát động không hợp lệ."))
+        elif start and due and not start < due <= start + timedelta(days=20 * 366):
+            self.add_error(
+                "targets_due_on",
+                _("Hạn hoàn thành chỉ tiêu phải sau ngày phát động, trong vòng 20 năm."),
+            )
         return data
 
 

@@ -36,6 +36,19 @@ from plans.text import clean
 from tasks.models import Task
 from tasks.punctuality import local_today
 
+MAX_YEARS_AHEAD = 10
+
+
+def check_deadline(day: date, *, today: date) -> None:
+    """A new task's deadline: from today, and no further than the plans reach (10 years)."""
+    if day < today:
+        raise ValidationError({"due_date": _("Thời hạn không được trước hôm nay.")})
+    if day > today.replace(year=today.year + MAX_YEARS_AHEAD, day=min(today.day, 28)):
+        raise ValidationError(
+            {"due_date": _("Thời hạn quá xa (hơn %(n)s năm).") % {"n": MAX_YEARS_AHEAD}}
+        )
+
+
 # --- commitments ------------------------------------------------------------------------------
 
 
@@ -45,8 +58,8 @@ def open_round(
     title, text = clean(title), text.strip()
     if not title or not text:
         raise ValidationError(_("Xin nhập tên đợt và nội dung cam kết."))
-    if due_on is not None and due_on < opened_on:
-        raise ValidationError({"due_on": _("Hạn ký không được trước ngày mở.")})
+    if due_on is not None and not opened_on <= due_on <= opened_on + timedelta(days=366):
+        raise ValidationError({"due_on": _("Hạn ký phải từ ngày mở đến tối đa một năm sau.")})
     return CommitmentRound.objects.create(
         campaign=campaign, title=title, text=text, opened_on=opened_on, due_on=due_on, opened_by=by
     )
@@ -186,6 +199,7 @@ def register(
             raise ValidationError({"title": _("Xin nhập nội dung nhiệm vụ đăng ký.")})
         if due_date is None:
             raise ValidationError({"due_date": _("Nhiệm vụ mới cần có thời hạn.")})
+        check_deadline(due_date, today=local_today(at))
     try:
         with transaction.atomic():
             return Registration.objects.create(
@@ -353,8 +367,7 @@ def add_clearing_task(
     if not content:
         raise ValidationError({"content": _("Xin nhập nội dung nhiệm vụ tháo gỡ.")})
     at = at or timezone.now()
-    if due_date < local_today(at):
-        raise ValidationError({"due_date": _("Thời hạn không được trước hôm nay.")})
+    check_deadline(due_date, today=local_today(at))
     plan = bottleneck.campaign.plan
     last = plan.tasks.aggregate(last=Max("position"))["last"] or 0
     task = Task(

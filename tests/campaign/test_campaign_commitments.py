@@ -64,6 +64,7 @@ def test_the_commitment_keeps_the_registrations_as_they_read_when_signed(world):
         by=world.staff_a,
         title="Số hóa hồ sơ lưu trữ",
         due_date=NOW.date(),
+        at=NOW,
     )
     commitment, _ = services.sign_commitment(
         round=world.round, by=world.staff_a, registrations=[registration], at=NOW

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -116,10 +116,11 @@ def form(**extra):
     return {"unit": "", "kind": "key", "task": "", "title": "", "product": "", **extra}
 
 
-def test_a_staff_member_registers_a_new_key_task_both_ways(client, world):
+def test_a_staff_member_registers_a_new_key_task_both_ways(client, world, frozen_clock, today):
     client.force_login(world.staff_a)
     url = reverse("campaign:registrations", args=[world.campaign.pk])
-    data = form(unit=world.unit_a.pk, title="Số hóa hồ sơ", due_date="2026-12-31")
+    due = (today + timedelta(days=40)).isoformat()
+    data = form(unit=world.unit_a.pk, title="Số hóa hồ sơ", due_date=due)
     assert client.post(url, data).status_code == 302
     response = client.post(url, {**data, "title": "Cải cách quy trình"}, headers=HTMX)
     page = response.content.decode()
@@ -174,3 +175,13 @@ def test_the_registration_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("campaign:registrations", args=[world.campaign.pk]))
     assert page.content.decode().count("Chưa đủ dữ liệu theo dõi") == 6
+
+
+def test_a_new_task_deadline_must_be_sane(world):
+    for due in (date(2026, 6, 2), date(2040, 1, 1)):
+        with pytest.raises(ValidationError):
+            services.register(
+                campaign=world.campaign, unit=world.unit_a, kind=RegistrationKind.KEY,
+                by=world.staff_a, title="Việc", due_date=due, at=NOW,
+            )  # fmt: skip
+    assert not Registration.objects.exists()
