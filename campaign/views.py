@@ -42,7 +42,7 @@ from campaign.models import (
 from plans.models import Target, TargetResult, Unit
 from tasks.models import Task
 from tasks.permissions import _units_in_charge_ids, own_unit_ids
-from tasks.punctuality import local_today
+from tasks.punctuality import Status, local_today
 
 PARTS = "campaign/parts.html"
 
@@ -322,11 +322,15 @@ def _registerable_units(user):
 
 
 def _registration_form(request, campaign, data=None):
-    units = _registerable_units(request.user)
+    user = request.user
+    units = _registerable_units(user)
+    # Existing tasks offered: the open ones of the person's own unit (Văn phòng registers other
+    # units' new tasks; their own existing tasks are marked by the units themselves), so the list
+    # stays the size of one unit's work.
     tasks = (
-        Task.objects.visible_to(request.user)
-        .tracked()
-        .filter(lead_unit__in=units)
+        Task.objects.tracked()
+        .filter(lead_unit_id__in=own_unit_ids(user))
+        .exclude(status__in=[Status.DONE, Status.CANCELLED])
         .exclude(registrations__campaign=campaign)
         .order_by("plan_id", "position")
     )

@@ -185,3 +185,16 @@ def test_a_new_task_deadline_must_be_sane(world):
                 by=world.staff_a, title="Việc", due_date=due, at=NOW,
             )  # fmt: skip
     assert not Registration.objects.exists()
+
+
+def test_a_unit_head_marks_an_open_task_of_the_unit_not_another_units(client, world):
+    ours, theirs = TaskFactory(lead_unit=world.unit_a), TaskFactory(lead_unit=world.unit_b)
+    done = TaskFactory(lead_unit=world.unit_a, status="done")
+    client.force_login(world.head_a)
+    url = reverse("campaign:registrations", args=[world.campaign.pk])
+    page = client.get(url).content.decode()
+    assert ours.content in page and theirs.content not in page and done.content not in page
+    client.post(url, form(unit=world.unit_a.pk, kind="backlog", task=theirs.pk))
+    assert not Registration.objects.exists()
+    client.post(url, form(unit=world.unit_a.pk, kind="backlog", task=ours.pk))
+    assert Registration.objects.get().task == ours
