@@ -154,7 +154,10 @@ class ClearingTaskForm(NFCForm):
     )
     due_date = forms.DateField(label=_("Thời hạn"), widget=DATE_WIDGET)
     assignee = forms.ModelChoiceField(
-        label=_("Người thực hiện"), queryset=User.objects.none(), required=False
+        label=_("Người thực hiện"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— chưa giao —"),
     )
 
     def __init__(self, *args, people, **kwargs):
