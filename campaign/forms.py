@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from campaign.models import BottleneckState, Registration, RegistrationKind
 from plans.models import Plan, Unit
+from tasks import product_files
 from tasks.forms import DATE_WIDGET
 from tasks.models import Task
-from tasks.uploads import validate_evidence_file
 
 
 def nfc(value: str) -> str:
@@ -177,7 +177,10 @@ class TargetResultForm(NFCForm):
         label=_("Đường dẫn minh chứng"), max_length=500, required=False, assume_scheme="https"
     )
     evidence_file = forms.FileField(
-        label=_("Tệp minh chứng"), required=False, validators=[validate_evidence_file]
+        label=_("Tệp minh chứng"),
+        required=False,
+        validators=[product_files.validate_upload],
+        widget=forms.ClearableFileInput(attrs={"accept": product_files.ACCEPT}),
     )
     note = forms.CharField(
         label=_("Ghi chú"),

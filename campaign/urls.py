@@ -17,4 +17,5 @@ urlpatterns = [
     path("diem-nghen/<int:pk>/cap-nhat/", views.bottleneck_move, name="bottleneck_move"),
     path("diem-nghen/<int:pk>/nhiem-vu/", views.bottleneck_task, name="bottleneck_task"),
     path("chi-tieu/<int:pk>/", views.target, name="target"),
+    path("chi-tieu/so-lieu/<int:pk>/tep/", views.evidence, name="evidence"),
 ]

@@ -40,6 +40,7 @@ from campaign.models import (
     RegistrationState,
 )
 from plans.models import Target, TargetResult, Unit
+from tasks import product_files
 from tasks.models import Task
 from tasks.permissions import _units_in_charge_ids, own_unit_ids
 from tasks.punctuality import Status, local_today
@@ -618,3 +619,11 @@ def target(request, pk):
     if request.htmx:
         return render(request, f"{PARTS}#target-figures", context)
     return render(request, "campaign/target.html", context)
+
+
+@login_required
+def evidence(request, pk):
+    """A target figure's evidence file, as a download to people of the portal (the targets are
+    open to all of them), never from an open /media/ (tasks.product_files)."""
+    result = get_object_or_404(TargetResult.objects.exclude(evidence_file=""), pk=pk)
+    return product_files.file_response(result.evidence_file)

@@ -238,7 +238,6 @@ WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5)
 ON_TIME_TARGET_PERCENT = 98  # Plan 001: ≥98% of tasks done on time or early
 TASKS_PER_PAGE = 25
-EVIDENCE_MAX_MB = env.int("EVIDENCE_MAX_MB", default=20)  # a product or a target's evidence file
 # The campaign (thi đua): a bottleneck with no change for this many days raises a warning.
 BOTTLENECK_STALL_DAYS = env.int("BOTTLENECK_STALL_DAYS", default=14)
 

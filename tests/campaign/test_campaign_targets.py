@@ -149,6 +149,12 @@ def test_the_responsible_unit_enters_a_figure_both_ways(client, world, target, f
         Decimal(50),
         Decimal(55),
     ]
+    result = TargetResult.objects.exclude(evidence_file="").get()
+    download = client.get(reverse("campaign:evidence", args=[result.pk]))
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    client.logout()
+    assert client.get(reverse("campaign:evidence", args=[result.pk])).status_code == 302
 
 
 def test_an_executable_as_evidence_is_refused(client, world, target, frozen_clock):
@@ -159,7 +165,14 @@ def test_an_executable_as_evidence_is_refused(client, world, target, frozen_cloc
         {"period_end": "2026-09-30", "value": "50", "evidence_file": upload},
         headers=HTMX,
     )
-    assert "Chỉ nhận tệp" in response.content.decode()
+    assert "Không nhận tệp “virus.exe”" in response.content.decode()
+    page = SimpleUploadedFile("bao-cao.pdf", b"<html><script>", content_type="application/pdf")
+    response = client.post(
+        reverse("campaign:target", args=[target.pk]),
+        {"period_end": "2026-09-30", "value": "50", "evidence_file": page},
+        headers=HTMX,
+    )
+    assert "không đúng loại .pdf" in response.content.decode()
     assert not TargetResult.objects.exists()
 
 
