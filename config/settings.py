@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "imports",
     "reporting",
     "evaluation",
+    "campaign",
     "api",
     "demo",
 ]
@@ -237,6 +238,8 @@ WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5)
 ON_TIME_TARGET_PERCENT = 98  # Plan 001: ≥98% of tasks done on time or early
 TASKS_PER_PAGE = 25
+# The campaign (thi đua): a bottleneck with no change for this many days raises a warning.
+BOTTLENECK_STALL_DAYS = env.int("BOTTLENECK_STALL_DAYS", default=14)
 
 # The read-only JSON API for other government systems: a token per system (or session in the
 # browser), the same visibility rules as the pages, paginated.
@@ -352,6 +355,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stalled-reports": {
         "task": "reporting.jobs.sweep_stalled_reports",
         "schedule": crontab(),  # every minute
+    },
+    "warn-stalled-bottlenecks": {
+        "task": "campaign.jobs.warn_stalled_bottlenecks",
+        "schedule": crontab(minute=15, hour=7),
     },
     # Drafts of the periodic reports due soon (6-month before 10/6, annual before 10/12).
     "prepare-due-reports": {

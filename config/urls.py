@@ -28,5 +28,6 @@ urlpatterns = [
     path("ke-hoach/", include("imports.urls")),
     path("bao-cao/", include("reporting.urls")),
     path("danh-gia/", include("evaluation.urls")),
+    path("thi-dua/", include("campaign.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from demo.campaign import load_campaign
 from demo.evaluation import load_evaluation
 from imports.importing import save_rows, understand
 from imports.tables import read_text
@@ -374,4 +375,5 @@ def load_demo(*, today: date) -> DemoSummary:
         summary.tasks_created += created
     summary.updates_recorded = simulate_progress(imported, today=today)
     load_evaluation(today=today)
+    load_campaign(today=today)
     return summary

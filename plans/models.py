@@ -296,6 +296,16 @@ class Target(models.Model):
     baseline = models.CharField(
         _("kỳ gốc / giá trị gốc"), max_length=255, blank=True, help_text=_("Ví dụ: năm 2025")
     )
+    baseline_value = models.DecimalField(
+        _("giá trị kỳ gốc"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Số liệu của kỳ gốc (ví dụ số hội nghị năm 2025) mà chỉ tiêu giảm/tăng so sánh với."
+        ),
+    )
     responsible_unit = models.ForeignKey(
         Unit, verbose_name=_("đơn vị theo dõi"), on_delete=models.PROTECT, null=True, blank=True
     )
@@ -327,7 +337,17 @@ class TargetResult(models.Model):
     )
     period_end = models.DateField(_("kỳ báo cáo (đến ngày)"))
     value = models.DecimalField(_("giá trị đạt được"), max_digits=12, decimal_places=2)
+    measured = models.DecimalField(
+        _("số liệu đo được"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Với chỉ tiêu giảm/tăng so với kỳ gốc: số liệu của kỳ, từ đó tính %."),
+    )
     note = models.TextField(_("ghi chú"), blank=True)
+    evidence_link = models.URLField(_("đường dẫn minh chứng"), max_length=500, blank=True)
+    evidence_file = models.FileField(_("tệp minh chứng"), upload_to="targets/%Y/", blank=True)
     recorded_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("người nhập"),
