@@ -24,6 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-jobs", action="store_true", help="Không chạy Celery worker/beat.")
 
     def handle(self, *args, host, port, no_jobs, **options):
+        # The folder queue first: loading the demo already queues notices of its decisions.
+        broker = settings.CELERY_BROKER_DIR
+        for folder in ("processed", "control"):
+            (broker / folder).mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_demo")
         # The first scan now rather than at the first beat, 15 minutes on: the bell shows what
@@ -51,8 +55,6 @@ class Command(BaseCommand):
     def _start_jobs(self) -> list[subprocess.Popen]:
         """A Celery worker and beat; without REDIS_URL they use a folder as broker (no server)."""
         broker = settings.CELERY_BROKER_DIR
-        for folder in ("processed", "control"):
-            (broker / folder).mkdir(parents=True, exist_ok=True)
         celery = [sys.executable, "-m", "celery", "-A", "config"]
         log_level = ["--loglevel", "WARNING"]
         return [
