@@ -18,7 +18,7 @@ from django.db.models import Q
 from accounts.models import Role
 from campaign.models import Bottleneck, Campaign, Registration, RegistrationState
 from plans.models import Target, Unit
-from tasks.permissions import _units_in_charge_ids, own_unit_ids
+from tasks.permissions import own_unit_ids, units_in_charge_ids
 
 
 def may_sign_for_unit(user, unit: Unit | None) -> bool:
@@ -41,7 +41,7 @@ def may_decide_registration(user, registration: Registration) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.role == Role.LEADERSHIP and registration.unit_id in _units_in_charge_ids(user)
+    return user.role == Role.LEADERSHIP and registration.unit_id in units_in_charge_ids(user)
 
 
 def may_record_bottleneck(user, unit: Unit) -> bool:
@@ -60,7 +60,7 @@ def may_move_bottleneck(user, bottleneck: Bottleneck) -> bool:
     if user.pk in (bottleneck.responsible_id, bottleneck.leader_id):
         return True
     if user.role == Role.LEADERSHIP:
-        return bottleneck.unit_id in _units_in_charge_ids(user)
+        return bottleneck.unit_id in units_in_charge_ids(user)
     return user.role == Role.UNIT_HEAD and bottleneck.unit_id in own_unit_ids(user)
 
 

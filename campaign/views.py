@@ -42,7 +42,7 @@ from campaign.models import (
 from plans.models import Target, TargetResult, Unit
 from tasks import product_files
 from tasks.models import Task
-from tasks.permissions import _units_in_charge_ids, own_unit_ids
+from tasks.permissions import own_unit_ids, units_in_charge_ids
 from tasks.punctuality import Status, local_today
 
 PARTS = "campaign/parts.html"
@@ -139,7 +139,7 @@ def _todo(user, *, campaign, round, status) -> list[tuple[str, str]]:
             items.append((_("Bạn chưa ký cam kết thay mặt đơn vị."), "sign"))
     if user.role == Role.LEADERSHIP:
         waiting = campaign.registrations.filter(
-            state=RegistrationState.PENDING, unit_id__in=_units_in_charge_ids(user)
+            state=RegistrationState.PENDING, unit_id__in=units_in_charge_ids(user)
         ).count()
         if waiting:
             items.append(
@@ -345,7 +345,7 @@ def _registrations_context(request, campaign, form=None) -> dict:
             "unit", "task", "task__assignee", "registered_by", "decided_by"
         )
     )
-    charged = _units_in_charge_ids(user) if user.role == Role.LEADERSHIP else set()
+    charged = units_in_charge_ids(user) if user.role == Role.LEADERSHIP else set()
     rows = list(rows)
     for row in rows:
         row.can_decide = row.state == RegistrationState.PENDING and (

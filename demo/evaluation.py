@@ -17,7 +17,7 @@ from evaluation import services
 from evaluation.models import Evaluation, Scheme, TaskJudgement, UnitScheme
 from evaluation.permissions import evaluatees
 from evaluation.record import collect_items
-from evaluation.scoring import Level, SchemeKind
+from evaluation.scoring import Level
 from plans.models import Unit
 from tasks.models import Occurrence, Task
 
@@ -102,9 +102,8 @@ def load_evaluation(*, today: date) -> int:
     """Evaluations for the quarter before `today`. Returns how many exist for it."""
     period = services.evaluation_period(services.last_quarter(today))
     centre = Unit.objects.filter(short_name="Trung tâm KH&CN").first()
-    criteria = Scheme.objects.filter(kind=SchemeKind.CRITERIA).first()
-    if centre and criteria:
-        UnitScheme.objects.get_or_create(unit=centre, defaults={"scheme": criteria})
+    if centre:
+        UnitScheme.objects.get_or_create(unit=centre, defaults={"scheme": Scheme.criteria()})
     at = _at(min(period.end + timedelta(days=5), today))
     heads = User.objects.filter(role__in=[Role.UNIT_HEAD, Role.OFFICE], unit__isnull=False)
     # Staff first: a unit head's sheet counts how their staff were rated.

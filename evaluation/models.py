@@ -100,6 +100,14 @@ class Scheme(models.Model):
             name="Nghị định 335/2025/NĐ-CP (công chức)", is_default=True
         )
 
+    @classmethod
+    def criteria(cls) -> Scheme:
+        """The criteria scheme of Nghị định 90/2020 for viên chức (created if missing)."""
+        scheme = cls.objects.filter(kind=SchemeKind.CRITERIA).first()
+        return scheme or cls.objects.create(
+            name="Nghị định 90/2020/NĐ-CP (viên chức)", kind=SchemeKind.CRITERIA
+        )
+
 
 class UnitScheme(models.Model):
     unit = models.OneToOneField(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from accounts.models import Role, User
-from tasks.permissions import _units_in_charge_ids, own_unit_ids
+from tasks.permissions import own_unit_ids, units_in_charge_ids
 
 MANAGER_ROLES = (Role.UNIT_HEAD, Role.OFFICE)
 EVALUATED_ROLES = (Role.STAFF, Role.UNIT_HEAD, Role.OFFICE)
@@ -28,7 +28,7 @@ def evaluatees(user):
     if user.role in MANAGER_ROLES and user.unit_id:
         return people.filter(role=Role.STAFF, unit_id__in=own_unit_ids(user))
     if user.role == Role.LEADERSHIP:
-        return people.filter(role__in=MANAGER_ROLES, unit_id__in=_units_in_charge_ids(user))
+        return people.filter(role__in=MANAGER_ROLES, unit_id__in=units_in_charge_ids(user))
     return people.none()
 
 

@@ -57,7 +57,7 @@ def coordinating_unit_for(user, task: Task, *, unit_ids: set[int] | None = None)
     return next((unit for unit in units if unit.pk in ids), None)
 
 
-def _units_in_charge_ids(user) -> set[int]:
+def units_in_charge_ids(user) -> set[int]:
     roots = set(user.units_in_charge.values_list("pk", flat=True))
     return Unit.objects.descendant_ids(roots) if roots else set()
 
@@ -92,7 +92,7 @@ def authority_filter(user, *, prefix: str = "") -> Q:
     if not user.is_authenticated or user.role != Role.LEADERSHIP:
         return Q(pk__in=[])
     scope = Q(**{f"{prefix}authority_user": user})
-    unit_ids = _units_in_charge_ids(user)
+    unit_ids = units_in_charge_ids(user)
     if unit_ids:
         scope |= Q(**{f"{prefix}lead_unit_id__in": unit_ids})
     return scope
@@ -105,7 +105,7 @@ def can_decide(user, change: DeadlineChange) -> bool:
     task = change.task
     if task.authority_user_id == user.pk:
         return True
-    return task.lead_unit_id is not None and task.lead_unit_id in _units_in_charge_ids(user)
+    return task.lead_unit_id is not None and task.lead_unit_id in units_in_charge_ids(user)
 
 
 def pending_changes_for(user):

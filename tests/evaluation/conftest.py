@@ -18,6 +18,19 @@ def at(day: date) -> datetime:
     return datetime.combine(day, time(10), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
+@pytest.fixture(autouse=True)
+def schemes(request):
+    """The two schemes the data migration creates. A transactional test elsewhere in the run
+    flushes every table, migration data included: the evaluation tests must not depend on the
+    order the suite runs in."""
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        return
+    from evaluation.models import Scheme
+
+    Scheme.default()
+    Scheme.criteria()
+
+
 @pytest.fixture
 def org(db):
     """A division with its head and two staff, another division, and the leader in charge."""

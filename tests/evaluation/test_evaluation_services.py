@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from evaluation import services
 from evaluation.models import Evaluation, Scheme, TaskJudgement, UnitScheme
-from evaluation.scoring import Level, SchemeKind
+from evaluation.scoring import Level
 from tasks.punctuality import Status
 from tasks.services import record_progress
 from tests.evaluation.conftest import Q3, at, extend, give
@@ -177,7 +177,7 @@ def test_a_unit_heads_results_count_the_unit(org):
 
 
 def test_the_centres_viên_chức_follow_the_criteria_scheme(org):
-    criteria = Scheme.objects.get(kind=SchemeKind.CRITERIA)
+    criteria = Scheme.criteria()
     UnitScheme.objects.create(unit=org.division, scheme=criteria)
     give(org.ngan, due=date(2026, 9, 1), done=date(2026, 9, 1))
     evaluation = services.save_general_points(
