@@ -429,7 +429,8 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
             task._history_user = by
             task.save()
             task.coordinating_units.set(coordinating_ids)
-            result.created += 1
+            # A row for several units counts as the tasks of those units, as the lists show.
+            result.created += 0 if task.fans_out else 1
         else:
             changed = [name for name, value in fields.items() if getattr(task, name) != value]
             for name in changed:
@@ -451,9 +452,9 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
             if changed:
                 task._history_user = by
                 task.save()
-                result.updated += 1
+                result.updated += 0 if task.fans_out else 1
             else:
-                result.unchanged += 1
+                result.unchanged += 0 if task.fans_out else 1
         seen.add(task.pk)
         if task.deadline_kind in PERIODIC:
             ensure_occurrences(task, until=today)
