@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from plans.text import fold
 from reporting.data import ScopeKind
 from reporting.narrative import Document, organisation_defaults
 from reporting.periods import PeriodKind
@@ -163,9 +165,9 @@ class Report(models.Model):
         )
 
     def file_name(self, extension: str) -> str:
-        state = f"lan-{self.version}" if self.version else "du-thao"
-        return (
-            f"bao-cao-{self.kind}-{self.period_code}-{self.scope_key}-{state}.{extension}".replace(
-                ":", "-"
-            ).replace("..", "-den-")
-        )
+        """Vietnamese without accents, as a clerk would name the file:
+        "bao-cao-6-thang-dau-nam-2026-lan-1.pdf" (the title's period and scope)."""
+        state = f"lan {self.version}" if self.version else "du thao"
+        what = self.title.removeprefix("Kết quả thực hiện nhiệm vụ")
+        words = fold(f"bao cao {what} {state}")
+        return f"{slugify(words)[:150]}.{extension}"

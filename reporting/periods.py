@@ -125,7 +125,8 @@ def _cumulative(found, *, cutoff, phases) -> Period:
     year = int(found[1])
     months = int(found[2]) if found[2] else 3 * int(found[3])
     start, end = _months(year, 1, months, cutoff=cutoff)
-    label = f"{months} tháng đầu năm {year}"
+    # "lũy kế": a cumulative 6 months must not read like the 6-month report beside it.
+    label = f"lũy kế {months} tháng đầu năm {year}"
     return Period(PeriodKind.CUMULATIVE, f"{year}-{months}M", start, end, label, cutoff)
 
 

@@ -46,7 +46,6 @@ def test_it_accumulates_3_6_and_9_months_from_the_start_of_the_year():
     assert bounds("cumulative", "2026-9M") == (date(2025, 12, 15), date(2026, 9, 14))
     assert bounds("cumulative", "2026-Q3") == bounds("cumulative", "2026-9M")
     assert bounds("cumulative", "2026-3M", cutoff=False) == (date(2026, 1, 1), date(2026, 3, 31))
-    assert parse_period("cumulative", "2026-6M").label == "6 tháng đầu năm 2026"
 
 
 def test_it_reads_iso_week_2026_w23_as_monday_1_june_to_sunday_7_june():
@@ -108,6 +107,8 @@ def test_it_titles_periods_as_reports_do():
     assert parse_period("quarterly", "2026-Q3").label == "quý III năm 2026"
     assert parse_period("semiannual", "2026-H1").label == "6 tháng đầu năm 2026"
     assert parse_period("annual", "2026").label == "năm 2026"
+    # the cumulative six months is not mistaken for the 6-month report in the list
+    assert parse_period("cumulative", "2026-6M").label == "lũy kế 6 tháng đầu năm 2026"
 
 
 def test_it_offers_the_six_months_of_the_year_to_pick():

@@ -135,7 +135,8 @@ def test_the_office_issues_and_the_archive_lists_the_version(client, office):
     assert "lần 1" in archive
     download = client.get(reverse("reporting:download", args=[report.pk, "xlsx"]))
     assert download.status_code == 200
-    assert "lan-1.xlsx" in download["Content-Disposition"]
+    # named in Vietnamese (without accents), as a clerk would name the file
+    assert 'filename="bao-cao-6-thang-dau-nam-2026-lan-1.xlsx"' in download["Content-Disposition"]
     detail = client.get(reverse("reporting:detail", args=[report.pk])).content.decode()
     assert "<textarea" not in detail  # an issued report is not edited
 
