@@ -3,7 +3,7 @@ page, a PDF for the personnel file and an Excel workbook. Renderers never query.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from io import BytesIO
 
@@ -12,37 +12,27 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from evaluation.scoring import Level
+from evaluation.scoring import ItemScore, Level
 
 
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-@dataclass
-class SheetRow:
-    number: int
-    task_id: int
-    occurrence_id: int | None
-    label: str
-    due: date
-    original_due: date
-    completed_on: date | None
-    factor: float
-    share: float
-    completed: bool
-    days_late: int
-    delays: int
-    excused_by: str
-    quality_failures: int
-    quality_excused: int
-    quantity: float
-    quality: float
-    progress: float
+_ITEM_FIELDS = {f.name for f in fields(ItemScore)}
 
-    @property
-    def points(self) -> float:
-        return self.quantity + self.quality + self.progress
+
+def _item(data: dict) -> dict:
+    """An item of a snapshot (JSON) as ItemScore's fields, its dates read back."""
+    item = {name: value for name, value in data.items() if name in _ITEM_FIELDS}
+    return {**item, **{name: _day(data[name]) for name in ("due", "original_due", "completed_on")}}
+
+
+@dataclass
+class SheetRow(ItemScore):
+    """An item of the breakdown as the sheet shows it: numbered, with its remark."""
+
+    number: int = 0
 
     @property
     def remark(self) -> str:
@@ -110,29 +100,7 @@ class SheetData:
 def build_sheet(*, person, period, snapshot: dict, evaluation=None) -> SheetData:
     """The sheet from a breakdown snapshot (`services.Computed.snapshot()` or an evaluation's)."""
     own = snapshot["own"]
-    rows = [
-        SheetRow(
-            number=n,
-            task_id=i["task_id"],
-            occurrence_id=i["occurrence_id"],
-            label=i["label"],
-            due=_day(i["due"]),
-            original_due=_day(i["original_due"]),
-            completed_on=_day(i["completed_on"]),
-            factor=i["factor"],
-            share=i["share"],
-            completed=i["completed"],
-            days_late=i["days_late"],
-            delays=i["delays"],
-            excused_by=i["excused_by"],
-            quality_failures=i["quality_failures"],
-            quality_excused=i["quality_excused"],
-            quantity=i["quantity"],
-            quality=i["quality"],
-            progress=i["progress"],
-        )
-        for n, i in enumerate(own["items"], start=1)
-    ]
+    rows = [SheetRow(**_item(i), number=n) for n, i in enumerate(own["items"], start=1)]
     e = evaluation
 
     def num(value):
