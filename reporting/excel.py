@@ -11,65 +11,24 @@ hundred thousand tasks. Renders a `ReportData`; never queries.
 from __future__ import annotations
 
 from io import BytesIO
-from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reporting.data import Group, ReportData, TaskRow
 from reporting.narrative import Document
 from tasks.figures import ON_TIME_RATE_NOTE
+from tasks.spreadsheet import CENTER, HEADER_FILL, StyledCells
 
-FONT = "Times New Roman"  # what a clerk's Excel has; Liberation Serif has the same metrics
 DATE = "dd/mm/yyyy"
 PERCENT = "0.0%"
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 LATE_FILL = PatternFill("solid", fgColor="F8D7DA")
 OVERDUE_FILL = PatternFill("solid", fgColor="F1A9B0")
-WRAP = Alignment(wrap_text=True, vertical="top")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-class _Cells:
-    """Makes styled cells. Styling a cell attribute by attribute costs more than writing it (a
-    hundred thousand rows took minutes), so each combination of styles is built once per
-    workbook and copied onto the cells that use it."""
-
-    def __init__(self):
-        # Style ids are indexes into one workbook's tables: a cache per workbook.
-        self._styles: WeakKeyDictionary = WeakKeyDictionary()
-
-    def __call__(self, ws, value, *, bold=False, fill=None, number_format=None, align=WRAP,
-                 border=True):  # fmt: skip
-        key = (bold, id(fill), number_format, id(align), border)
-        styles = self._styles.setdefault(ws.parent, {})
-        style = styles.get(key)
-        if style is None:
-            proto = WriteOnlyCell(ws)
-            proto.font = Font(name=FONT, size=11, bold=bold)
-            proto.alignment = align
-            if border:
-                proto.border = BORDER
-            if fill is not None:
-                proto.fill = fill
-            if number_format:
-                proto.number_format = number_format
-            style = styles[key] = proto._style
-        cell = WriteOnlyCell(ws, value=value)
-        if cell.data_type == "f":
-            # Text from the plans is never a formula (an imported "=HYPERLINK(…)" stays text).
-            cell.data_type = "s"
-        # Shared, not copied: write-only cells are written once and never restyled.
-        cell._style = style
-        return cell
-
-
-_cell = _Cells()
+_cell = StyledCells()
 
 
 def _title_rows(ws, data: ReportData, document: Document, heading: str) -> int:

@@ -9,7 +9,9 @@ finished workbook is itself a temporary file that the response streams and then 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from itertools import islice
 from typing import IO
 
@@ -18,22 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tasks.models import Task
 from tasks.punctuality import Punctuality, Status
+from tasks.spreadsheet import CENTER, FONT, HEADER_FILL, StyledCells
 
 CHUNK = 2000  # rows per fetch, and per query for their coordinating units
-FONT = "Times New Roman"
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-WRAP = Alignment(wrap_text=True, vertical="top")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 HEADER_ROW = 3  # after the title and the "as of" line
+_cells = StyledCells()
 
 FIELDS = (
     "pk",
@@ -82,38 +79,7 @@ def columns() -> list[tuple[str, int]]:
     ]
 
 
-class _Cells:
-    """Styled write-only cells; each combination of styles is built once per sheet and shared
-    (styling cell by cell costs more than writing it at a hundred thousand rows)."""
-
-    def __init__(self, ws):
-        self.ws = ws
-        self.styles: dict = {}
-
-    def __call__(self, value, *, bold=False, fill=None, align=WRAP, number_format=None):
-        key = (bold, fill is not None, id(align), number_format)
-        style = self.styles.get(key)
-        if style is None:
-            proto = WriteOnlyCell(self.ws)
-            proto.font = Font(name=FONT, size=11, bold=bold)
-            proto.alignment = align
-            proto.border = BORDER
-            if fill is not None:
-                proto.fill = fill
-            if number_format:
-                proto.number_format = number_format
-            style = self.styles[key] = proto._style
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell = WriteOnlyCell(self.ws, value=value)
-        if cell.data_type == "f":
-            # Text from the plans is never a formula (an imported "=HYPERLINK(…)" stays text).
-            cell.data_type = "s"
-        cell._style = style
-        return cell
-
-
-def _sheet(wb: Workbook, *, today: date, count_label: str) -> tuple[Worksheet, _Cells]:
+def _sheet(wb: Workbook, *, today: date, count_label: str) -> tuple[Worksheet, Callable]:
     """The sheet with its print set-up: in write-only mode all of it must come before any row."""
     ws = wb.create_sheet(_("Nhiệm vụ"))
     cols = columns()
@@ -131,7 +97,7 @@ def _sheet(wb: Workbook, *, today: date, count_label: str) -> tuple[Worksheet, _
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = _("Trang &P/&N")
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(cols))}{HEADER_ROW}"
-    cell = _Cells(ws)
+    cell = partial(_cells, ws)
     plain = Alignment()
     title = WriteOnlyCell(ws, value=_("DANH SÁCH NHIỆM VỤ"))
     title.font = Font(name=FONT, size=13, bold=True)
