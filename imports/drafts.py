@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from imports.mapping import draft_source_fields, with_remembered_columns
 from imports.models import DraftState, ImportDraft
 from imports.tables import MAX_BYTES, TableError
+from imports.tables.cells import NoHeader
 from imports.tables.isolated import read_isolated, wall_seconds
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ def read_draft(*, draft_id: int, now: datetime) -> DraftState | None:
         table = reading.table
         if not table.rows:
             raise TableError(_("Không tìm thấy dòng nhiệm vụ nào trong bảng."))
+    except NoHeader as error:
+        table = error.table  # rows in columns, none recognised: the clerk maps them
     except (TableError, OSError, ValueError) as error:
         message = (
             str(error)

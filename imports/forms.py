@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from imports.tables import MAX_BYTES, ReadTable, TableError, read_text
+from imports.tables.cells import NoHeader
 from imports.tables.uploads import check_text_size, check_upload
 from plans.models import DocumentKind, Plan, Unit
 from plans.text import clean
@@ -72,9 +73,11 @@ class ImportStartForm(forms.Form):
             raise forms.ValidationError(_("Xin chọn tệp hoặc dán bảng phân công nhiệm vụ."))
         try:
             self.table = self._read(upload, pasted)
+        except NoHeader as error:
+            self.table = error.table  # rows in columns, none recognised: the clerk maps them
         except TableError as error:
             raise forms.ValidationError(str(error)) from error
-        if self.table is not None and not self.table.rows:
+        if self.table is not None and not self.table.rows and self.table.header_line is not None:
             raise forms.ValidationError(_("Không tìm thấy dòng nhiệm vụ nào trong bảng."))
         return data
 
@@ -165,9 +168,7 @@ class ColumnsForm(forms.Form):
             )
 
     def mapping(self) -> dict[int, str]:
-        return {
-            position: self.cleaned_data[f"col_{position}"] for position in range(self.width)
-        }
+        return {position: self.cleaned_data[f"col_{position}"] for position in range(self.width)}
 
 
 def column_letter(position: int) -> str:

@@ -30,7 +30,7 @@ from imports.tables import Column, Problem, ReadTable, SourceRow
 from imports.unit_matching import Collective, NameMatch, UnitMatcher, UnitName
 from plans.deadlines import PERIODIC, Deadline, DeadlineKind, Frequency, interpret_deadline
 from plans.models import Plan, Unit
-from plans.text import clean, fold
+from plans.text import fold
 from tasks.completeness import Ro
 
 
@@ -95,7 +95,6 @@ class UnderstoodRow:
         return data
 
 
-
 @dataclass
 class Understanding:
     rows: list[UnderstoodRow]
@@ -155,9 +154,6 @@ def _matched_ids(matches: list[NameMatch]) -> tuple[list[int], list[str]]:
         elif match.unit_id not in ids:
             ids.append(match.unit_id)
     return ids, unmatched
-
-
-
 
 
 def understand_row(
@@ -290,7 +286,6 @@ def understand(
     ]
     warn_repeated_numbers(rows)
     return Understanding(rows=rows, problems=table.problems, headers=table.headers)
-
 
 
 @dataclass
@@ -563,16 +558,6 @@ def draft_understanding(draft, *, today: date) -> Understanding:
     )
     reference = plan.reference_date if (plan.pk or plan.issued_on) else today
     return understand(table, plan_reference=reference, issuing_unit=plan.issuing_unit)
-
-
-def correct_draft_row(draft, index: int, *, cells: dict[str, str], order_label: str) -> None:
-    """The clerk's correction of one row, as if the document had said it."""
-    row = draft.rows[index]
-    row["cells"] = {**row["cells"], **{key: clean(value) for key, value in cells.items()}}
-    row["order_label"] = clean(order_label)
-    if Column.DEADLINE in cells:
-        row["deadline_date"], row["deadline_is_month"] = None, False  # the text now decides
-    draft.save(update_fields=["rows"])
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from django.db import transaction
 
+from imports.corrections import reapply_corrections
 from imports.models import ColumnMapping
 from imports.tables import ReadTable
 from imports.tables.choice import ColumnChoice
@@ -58,26 +59,36 @@ def with_remembered_columns(table: ReadTable) -> ReadTable:
 
 
 @transaction.atomic
-def remap_draft(draft, *, mapping: Mapping[int, str], header_line: int | None, by) -> None:
+def remap_draft(draft, *, mapping: Mapping[int, str], header_line: int | None, by) -> int:
     """Read the draft's source rows again with the clerk's columns, and remember them for the
-    next table with the same header. Corrections made row by row are replaced by the new
-    reading. Raises ChoiceError (a TableError) when the choice does not fit the table."""
+    next table with the same header. Corrections made row by row stay on the rows that start
+    on the same line; returns how many could not stay. Raises ChoiceError (a TableError) when
+    the choice does not fit the table."""
     from imports.importing import rows_to_json
 
     grid = grid_from_json(draft.grid)
     table = reread(grid, ColumnChoice(mapping=dict(mapping), header_line=header_line or 0))
     draft.rows = rows_to_json(table.rows)
+    dropped = reapply_corrections(draft)
     draft.problems = [asdict(problem) for problem in table.problems]
     draft.headers = table.headers
     draft.columns = [asdict(reading) for reading in table.columns]
     draft.header_line = table.header_line
     draft.header_key = table.header_key
     draft.save(
-        update_fields=["rows", "problems", "headers", "columns", "header_line", "header_key"]
+        update_fields=[
+            "rows",
+            "corrections",
+            "problems",
+            "headers",
+            "columns",
+            "header_line",
+            "header_key",
+        ]
     )
     if table.header_key:
         ColumnMapping.objects.update_or_create(
             header_key=table.header_key,
             defaults={"mapping": {str(k): v for k, v in mapping.items()}, "chosen_by": by},
         )
-
+    return dropped

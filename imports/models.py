@@ -37,6 +37,8 @@ class ImportDraft(models.Model):
     header_line = models.PositiveIntegerField(_("dòng tiêu đề"), null=True, blank=True)
     header_key = models.CharField(max_length=1000, blank=True)
     grid = models.JSONField(_("các dòng nguồn"), default=list)
+    # The clerk's corrections of single rows, by source line: kept when the rows are read again.
+    corrections = models.JSONField(_("chỉnh sửa từng dòng"), default=dict, blank=True)
     state = models.CharField(
         _("trạng thái"), max_length=20, choices=DraftState.choices, default=DraftState.READY
     )

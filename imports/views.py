@@ -11,10 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from accounts.models import Role
+from imports.corrections import correct_draft_row
 from imports.drafts import (
     DraftNotReady,
     discard_drafts,
@@ -25,7 +27,6 @@ from imports.drafts import (
 from imports.forms import ColumnsForm, ImportStartForm, RowForm, SheetForm, column_letter
 from imports.importing import (
     confirm_draft,
-    correct_draft_row,
     draft_plan,
     draft_understanding,
     preview_changes,
@@ -182,6 +183,9 @@ def _row(request, draft, index: int, partial: str, form=None):
 @require_POST
 def import_confirm(request, pk: int):
     draft = _draft_for(request, pk)
+    if draft.state == DraftState.READY and not draft.rows:
+        messages.error(request, _("Chưa có dòng nhiệm vụ nào để nhập: hãy chọn các cột trước."))
+        return redirect(reverse("imports:import_preview", args=[pk]) + "#cac-cot")
     try:
         plan, result = confirm_draft(draft, by=request.user, today=local_today())
     except DraftNotReady:
@@ -246,8 +250,7 @@ def _columns_context(draft, form: ColumnsForm | None = None) -> dict:
             "confidence": Confidence(readings[position]["confidence"]).label
             if position in readings
             else "",
-            "unsure": position in readings
-            and readings[position]["confidence"] == Confidence.LOW,
+            "unsure": position in readings and readings[position]["confidence"] == Confidence.LOW,
         }
         for position in range(width)
     ]
@@ -307,7 +310,7 @@ def import_columns(request, pk: int):
     form = ColumnsForm(request.POST, width=width)
     if form.is_valid():
         try:
-            remap_draft(
+            dropped = remap_draft(
                 draft,
                 mapping=form.mapping(),
                 header_line=form.cleaned_data["header_line"],
@@ -323,6 +326,16 @@ def import_columns(request, pk: int):
                     "đọc như vậy ở lần nhập sau."
                 ),
             )
+            if dropped:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(n)d chỉnh sửa từng dòng không còn dòng nào để áp dụng và đã bỏ.",
+                        "%(n)d chỉnh sửa từng dòng không còn dòng nào để áp dụng và đã bỏ.",
+                        dropped,
+                    )
+                    % {"n": dropped},
+                )
     else:
         messages.error(request, _("Lựa chọn cột không hợp lệ; xin chọn lại."))
     return redirect(reverse("imports:import_preview", args=[pk]) + "#cac-cot")

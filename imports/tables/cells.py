@@ -138,6 +138,15 @@ class TableError(Exception):
     """No table could be read at all; str() is a message a clerk understands."""
 
 
+class NoHeader(TableError):
+    """Rows in columns, but no header found and none guessed from the cells: `table` keeps the
+    rows (its `grid`, no tasks), so that the clerk can say what each column is."""
+
+    def __init__(self, message: str, *, table: ReadTable):
+        super().__init__(message)
+        self.table = table
+
+
 # --- Source cells and rows -------------------------------------------------------------------
 
 
@@ -232,9 +241,7 @@ def grid_to_json(rows: Iterable[_RawRow]) -> list[dict]:
             number = keys.setdefault(cell.key, len(keys))
             day = cell.day.isoformat() if cell.day else None
             cells.append([cell.text, number, day, cell.is_month])
-        out.append(
-            {"line": row.line, "cells": cells, "written": row.written, "loose": row.loose}
-        )
+        out.append({"line": row.line, "cells": cells, "written": row.written, "loose": row.loose})
     return out
 
 

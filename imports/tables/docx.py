@@ -12,14 +12,13 @@ from imports.tables.cells import (
     _BLANK,
     MAX_CELLS,
     ReadTable,
-    TableError,
     _Cell,
     _opening,
     _RawRow,
     check_cell_length,
 )
 from imports.tables.columns import _find_layout
-from imports.tables.rows import _NO_HEADER, _Builder
+from imports.tables.rows import _Builder, no_header
 from imports.tables.survey import check_package, survey_count
 from plans.text import clean
 
@@ -93,5 +92,6 @@ def read_docx(data: bytes) -> ReadTable:
         for row in body:
             builder.feed(row)
     if builder.layout is None:
-        raise TableError(f"{_NO_HEADER} (Đã tìm trong mọi bảng của tệp Word.)")
+        largest = max((rows for _width, rows in tables), key=len, default=[])
+        raise no_header(largest, hint="(Đã tìm trong mọi bảng của tệp Word.)")
     return builder.finish()

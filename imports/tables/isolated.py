@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from imports.tables.cells import ReadTable, TableError
+from imports.tables.cells import NoHeader, ReadTable, TableError
 
 log = logging.getLogger(__name__)
 _PROJECT = Path(__file__).resolve().parents[2]
@@ -80,6 +80,8 @@ def read_isolated(
         raise TableError(_TOO_HEAVY.format(what="bộ nhớ hoặc thời gian"))
     peak, cpu = result.get("peak_kb", 0) / 1024, result.get("cpu_seconds", 0.0)
     log.info("Read %r in %.1fs (CPU %.1fs), peak %.0f MB", filename, elapsed, cpu, peak)
+    if "error" in result and "table" in result:
+        raise NoHeader(result["error"], table=ReadTable.from_json(result["table"]))
     if "error" in result:
         raise TableError(result["error"])
     table = ReadTable.from_json(result["table"])
@@ -119,6 +121,8 @@ def main(argv: list[str]) -> None:
     data = sys.stdin.buffer.read()
     try:
         result = {"table": read_upload(filename, data, sheet=sheet or None).to_json()}
+    except NoHeader as error:  # the rows travel too, for the mapping step
+        result = {"error": str(error), "table": error.table.to_json()}
     except TableError as error:
         result = {"error": str(error)}
     except MemoryError:

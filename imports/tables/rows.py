@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from imports.tables.cells import (
     MAX_ROWS,
     Column,
+    NoHeader,
     Problem,
     ReadTable,
     SourceRow,
@@ -143,7 +144,7 @@ class _Builder:
         )
 
     def _numbered_headings(self) -> None:
-        """"1. Hoàn thiện thể chế" with nothing but its title, followed by "1.1", "1.2": the
+        """ "1. Hoàn thiện thể chế" with nothing but its title, followed by "1.1", "1.2": the
         heading of those tasks (their section), not a task of its own."""
         kept: list[SourceRow] = []
         heading: tuple[str, str] | None = None  # (label prefix, section title)
@@ -415,10 +416,21 @@ _NO_HEADER = (
 )
 
 
+def no_header(rows: Sequence[_RawRow], *, hint: str = "", sheets=()) -> TableError:
+    """The refusal for rows in which no header was found: a NoHeader carrying the rows when
+    they stand in columns (two cells side by side somewhere), so that the clerk can map them;
+    a plain TableError for loose text."""
+    message = f"{_NO_HEADER} {hint}".strip()
+    if not any(sum(1 for cell in row.cells if cell.text) >= 2 for row in rows):
+        return TableError(message)
+    table = ReadTable(headers={}, rows=[], problems=[], grid=list(rows), sheets=list(sheets))
+    return NoHeader(message, table=table)
+
+
 def _read_rows(rows: Sequence[_RawRow], *, hint: str = "") -> ReadTable:
     found = _find_layout(rows)
     if found is None:
-        raise TableError(f"{_NO_HEADER} {hint}".strip())
+        raise no_header(rows, hint=hint)
     last_header, layout = found
     builder = _Builder()
     builder.start(layout)

@@ -26,7 +26,7 @@ from imports.tables.cells import (
     check_cell_length,
 )
 from imports.tables.columns import _find_layout
-from imports.tables.rows import _NO_HEADER, _Builder
+from imports.tables.rows import _Builder, no_header
 from imports.tables.survey import (
     SheetSurvey,
     check_package,
@@ -141,8 +141,7 @@ def _with_merges(
             covered += right - left + 1
             if covered > MAX_MERGED_CELLS:
                 raise TableError(
-                    f"Trang tính «{title}» có vùng gộp ô quá lớn — không thể là một bảng "
-                    "nhiệm vụ."
+                    f"Trang tính «{title}» có vùng gộp ô quá lớn — không thể là một bảng nhiệm vụ."
                 )
             anchor = converted.get((top, left), _BLANK)
             cells[left - 1 : right] = [anchor] * (right - left + 1)
@@ -171,6 +170,7 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> ReadTable:
     """The sheet chosen, or else the first sheet that has a task table (a later sheet with one
     is reported, so the clerk can choose it)."""
     chosen: tuple[list[_RawRow], int, _Layout, SheetSurvey, str] | None = None
+    unread: list[_RawRow] | None = None  # the first sheet with rows, for the mapping step
     others: list[str] = []
     with _opening("Excel"), zipfile.ZipFile(io.BytesIO(data)) as archive:
         # A worksheet is read twice, streaming: surveyed, then its values read by openpyxl
@@ -201,6 +201,7 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> ReadTable:
                 rows = _sheet_rows(worksheet, survey)
                 found = _find_layout(rows)
                 if found is None:
+                    unread = unread or (rows if any(rows) else None)
                     continue
                 if chosen is None:
                     chosen = (rows, *found, survey, worksheet.title)
@@ -210,7 +211,7 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> ReadTable:
             workbook.close()
     if chosen is None:
         where = f"trang tính «{sheet}»" if sheet else "mọi trang tính của tệp Excel"
-        raise TableError(f"{_NO_HEADER} (Đã tìm trong {where}.)")
+        raise no_header(unread or [], hint=f"(Đã tìm trong {where}.)", sheets=titles)
     rows, last_header, layout, survey, title = chosen
     builder = _Builder()
     builder.start(layout)

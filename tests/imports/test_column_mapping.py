@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
 from io import StringIO
 
+import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from demo.loader import DEMO_DIR, load_units
+from imports import drafts, jobs
 from imports.models import ColumnMapping, ImportDraft
+from plans.models import Plan
 from tests.factories import UserFactory
 from tests.imports.shapes import as_text
 
@@ -218,3 +224,115 @@ def test_each_rows_person_authority_and_notes_show_in_the_preview(client, office
     assert "Người chịu trách nhiệm: “Nguyễn Văn An”" in page
     assert "Thẩm quyền: “UBND tỉnh”" in page
     assert "Kinh phí: 1.500.000" in page
+
+
+# A table in which neither the header nor the cells say what the columns are.
+UNREADABLE = [
+    ["Mục", "Việc", "Ai", "Khi"],
+    ["1", "Họp giao ban", "Tổ A", "T5"],
+    ["2", "Rà soát quy chế", "Tổ B", "T6"],
+]
+
+
+def test_a_table_nothing_is_recognised_in_opens_at_the_mapping_step(client, office, units):
+    response = start(client, units, as_text(UNREADABLE))
+
+    draft = ImportDraft.objects.get()
+    assert response["Location"] == reverse("imports:import_preview", args=[draft.pk])
+    assert draft.rows == [] and draft.header_line is None
+    page = client.get(response["Location"]).content.decode()
+    assert "Chưa nhận ra được dòng tiêu đề và các cột" in page
+    assert "Rà soát quy chế" in page  # the first rows, to choose by
+    assert "Xác nhận nhập" not in page  # nothing to confirm yet
+
+    map_columns(
+        client, draft, header_line=1, col_0="order", col_1="content", col_2="lead", col_3="deadline"
+    )
+
+    draft.refresh_from_db()
+    assert [(r["order_label"], r["cells"]["lead"]) for r in draft.rows] == [
+        ("1", "Tổ A"),
+        ("2", "Tổ B"),
+    ]
+    assert ColumnMapping.objects.get().mapping["1"] == "content"
+
+
+def test_confirming_before_the_columns_are_chosen_writes_nothing(client, office, units):
+    start(client, units, as_text(UNREADABLE))
+    draft = ImportDraft.objects.get()
+
+    response = client.post(reverse("imports:import_confirm", args=[draft.pk]))
+
+    page = client.get(response["Location"]).content.decode()
+    assert "hãy chọn các cột trước" in page
+    draft.refresh_from_db()
+    assert draft.state == "ready"
+    assert not Plan.objects.exists()
+
+
+def test_an_uploaded_workbook_nothing_is_recognised_in_is_mapped_too(
+    client, office, units, monkeypatch
+):
+    monkeypatch.setattr(jobs.read_draft_upload, "delay", lambda draft_id: None)
+    book = openpyxl.Workbook()
+    for row in UNREADABLE:
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    client.post(
+        START,
+        {
+            "kind": "ke_hoach",
+            "issuing_body": "Sở Khoa học và Công nghệ",
+            "title": "Kế hoạch thi đua",
+            "issued_on": "01/06/2026",
+            "file": SimpleUploadedFile("bang.xlsx", data.getvalue()),
+        },
+    )
+    draft = ImportDraft.objects.get()
+    drafts.read_draft(draft_id=draft.pk, now=timezone.now())
+
+    draft.refresh_from_db()
+    assert draft.state == "ready" and draft.rows == []
+    assert [row["line"] for row in draft.grid] == [1, 2, 3]
+
+
+def test_loose_text_is_still_refused_with_the_reason(client, office, units):
+    response = start(client, units, "Chỉ là một đoạn văn.\nKhông có bảng nào ở đây.")
+
+    assert response.status_code == 200
+    assert "Không tìm thấy dòng tiêu đề" in response.content.decode()
+    assert not ImportDraft.objects.exists()
+
+
+def test_a_rows_correction_stays_when_the_columns_are_chosen_again(client, office, units):
+    start(client, units, as_text([ODD_HEADER, *ODD_ROWS]))
+    draft = ImportDraft.objects.get()
+    fixed = {"order_label": "", "content": ODD_ROWS[1][0], "lead": "Văn phòng Sở",
+             "deadline": "Tháng 11/2026", "product": "Kế hoạch kiểm tra"}
+    client.post(reverse("imports:import_row", args=[draft.pk, 1]), fixed)
+
+    map_columns(client, draft, col_0="content", col_1="lead", col_2="deadline", col_3="product")
+
+    draft.refresh_from_db()
+    assert draft.rows[1]["cells"]["lead"] == "Văn phòng Sở"  # the clerk's, not the file's
+    assert draft.rows[1]["cells"]["deadline"] == "Tháng 11/2026"
+    changed = {"lead": "Văn phòng Sở", "deadline": "Tháng 11/2026"}
+    assert draft.corrections == {"3": {"cells": changed}}  # only what the clerk changed
+    assert draft.rows[0]["cells"]["lead"] == "Văn phòng Sở"
+
+
+def test_a_correction_whose_row_is_gone_after_mapping_is_dropped_and_said(client, office, units):
+    start(client, units, as_text([ODD_HEADER, *ODD_ROWS]))
+    draft = ImportDraft.objects.get()
+    client.post(reverse("imports:import_row", args=[draft.pk, 0]),
+                {"order_label": "", "content": "Sửa nội dung", "lead": "Văn phòng Sở"})
+
+    # The first task row is now taken for the header: its correction has no row left.
+    response = map_columns(client, draft, header_line=2, col_0="content", col_1="lead")
+
+    page = client.get(response["Location"]).content.decode()
+    assert "1 chỉnh sửa từng dòng không còn dòng nào để áp dụng" in page
+    draft.refresh_from_db()
+    assert draft.corrections == {}
+    assert "Sửa nội dung" not in [row["cells"]["content"] for row in draft.rows]

@@ -124,7 +124,7 @@ def test_once_read_the_poll_reloads_into_the_preview(client, office, units):
 
 
 def test_a_file_that_cannot_be_read_leaves_a_failed_draft_that_says_why(client, office, units):
-    upload(client, units, b"STT\tGhi ch\xc3\xba\nmot\thai\n", name="bang.txt")
+    upload(client, units, "Chỉ là một đoạn văn.\nKhông có bảng nào.\n".encode(), name="bang.txt")
     read_queued()
 
     draft = ImportDraft.objects.get()
