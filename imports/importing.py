@@ -560,6 +560,16 @@ def draft_understanding(draft, *, today: date) -> Understanding:
     return understand(table, plan_reference=reference, issuing_unit=plan.issuing_unit)
 
 
+def add_footnotes(plan: Plan, footnotes: Iterable[str]) -> bool:
+    """The table's footnotes and legends, kept in the plan's notes; a line it has already is
+    not added again (a re-import). Returns whether the notes changed; the caller saves."""
+    known = set(plan.notes.splitlines())
+    new = [note for note in dict.fromkeys(footnotes) if note not in known]
+    if new:
+        plan.notes = "\n".join([*filter(None, [plan.notes]), *new])
+    return bool(new)
+
+
 @transaction.atomic
 def confirm_draft(draft, *, by, today: date) -> tuple[Plan, ImportResult]:
     """Save the plan (if new) and all its tasks in one transaction; the draft stays, marked
@@ -567,7 +577,7 @@ def confirm_draft(draft, *, by, today: date) -> tuple[Plan, ImportResult]:
     claim_for_confirmation(draft)
     plan = draft_plan(draft)
     understanding = draft_understanding(draft, today=today)
-    if plan.pk is None:
+    if add_footnotes(plan, draft.footnotes) or plan.pk is None:
         plan.save()
     result = save_rows(plan=plan, understanding=understanding, today=today, by=by)
     close_confirmed(draft, plan=plan)

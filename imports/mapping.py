@@ -23,6 +23,7 @@ def draft_source_fields(table: ReadTable) -> dict:
         "header_line": table.header_line,
         "header_key": table.header_key,
         "grid": grid_to_json(table.grid),
+        "footnotes": table.footnotes,
     }
 
 
@@ -75,6 +76,7 @@ def remap_draft(draft, *, mapping: Mapping[int, str], header_line: int | None, b
     draft.columns = [asdict(reading) for reading in table.columns]
     draft.header_line = table.header_line
     draft.header_key = table.header_key
+    draft.footnotes = table.footnotes
     draft.save(
         update_fields=[
             "rows",
@@ -84,6 +86,7 @@ def remap_draft(draft, *, mapping: Mapping[int, str], header_line: int | None, b
             "columns",
             "header_line",
             "header_key",
+            "footnotes",
         ]
     )
     if table.header_key:

@@ -37,6 +37,7 @@ class ImportDraft(models.Model):
     header_line = models.PositiveIntegerField(_("dòng tiêu đề"), null=True, blank=True)
     header_key = models.CharField(max_length=1000, blank=True)
     grid = models.JSONField(_("các dòng nguồn"), default=list)
+    footnotes = models.JSONField(_("chú thích dưới bảng"), default=list, blank=True)
     # The clerk's corrections of single rows, by source line: kept when the rows are read again.
     corrections = models.JSONField(_("chỉnh sửa từng dòng"), default=dict, blank=True)
     state = models.CharField(

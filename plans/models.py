@@ -174,6 +174,11 @@ class Plan(models.Model):
         help_text=_("Kế hoạch mà văn bản này triển khai thực hiện."),
     )
     recipients = models.TextField(_("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
+    notes = models.TextField(
+        _("chú thích"),
+        blank=True,
+        help_text=_("Chú thích, ghi chú dưới bảng nhiệm vụ (mỗi dòng một chú thích)."),
+    )
     original_file = models.FileField(_("tệp gốc"), upload_to="plans/%Y/", blank=True)
     slug = models.SlugField(
         _("mã nội bộ"),

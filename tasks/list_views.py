@@ -98,8 +98,10 @@ def _list_context(request, params: QueryDict, *, today, bulk_form=None, selected
             bulk_form.without_assign()
     list_url = reverse("tasks:list")
     query = _without(params, "page")
+    valid = task_filter.form.is_valid()
     return {
         "filter": task_filter,
+        "chosen_plan": task_filter.form.cleaned_data.get("plan") if valid else None,
         "page": page,
         "today": today,
         "query": query,

@@ -106,6 +106,7 @@ class ReadTable:
     header_key: str = ""
     grid: list[_RawRow] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)  # a workbook's sheets, to choose another
+    footnotes: list[str] = field(default_factory=list)  # under the table: kept on the plan
 
     def to_json(self) -> dict:
         """All of it, to cross from the reading process to the web (imports.tables.isolated)."""
@@ -118,6 +119,7 @@ class ReadTable:
             "header_key": self.header_key,
             "grid": grid_to_json(self.grid),
             "sheets": self.sheets,
+            "footnotes": self.footnotes,
         }
 
     @classmethod
@@ -131,6 +133,7 @@ class ReadTable:
             header_key=data.get("header_key", ""),
             grid=grid_from_json(data.get("grid", [])),
             sheets=data.get("sheets", []),
+            footnotes=data.get("footnotes", []),
         )
 
 

@@ -96,9 +96,10 @@ _ORDER_HEADERS = frozenset(
     {"stt", "tt", "so tt", "so thu tu", "thu tu", "no", "so", "id", "ma so", "ma"}
 )
 _MAX_HEADER_CELL = 60
-# An order label in the STT column: a number, a roman numeral or a letter, maybe dotted.
+# An order label in the STT column: a number, a roman numeral or a letter, maybe dotted ("1",
+# "2a", "IV", "b)", "1.2.3", "(3)"); at most four levels, so that it fits a task's STT (20).
 _LABEL = re.compile(
-    r"\(?(?:\d{1,4}[a-zđ]?|[IVXLC]{1,7}|[A-Za-zĐđ])(?:[.\-](?:\d{1,3}|[a-zđ]))*[.):]?"
+    r"\(?(?:\d{1,4}[a-zđ]?|[IVXLC]{1,7}|[A-Za-zĐđ])(?:[.\-](?:\d{1,3}|[a-zđ])){0,3}[.):]?"
 )
 _CONFIDENCE = {_STRONG: Confidence.HIGH, _USUAL: Confidence.MEDIUM, _WEAK: Confidence.LOW}
 

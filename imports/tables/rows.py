@@ -43,6 +43,11 @@ _NOTE_LEAD = re.compile(
 )
 _SENTENCE_ENDS = (".", "!", "?", ";", ":", "…")
 _TITLE_CELLS = (Column.CONTENT, Column.ORDER)
+_SUP_MARK = re.compile(r"<sup>\s*(\w{1,4})\s*</sup>", re.IGNORECASE)
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# Footnotes and legends under a table, kept on the plan: at most so many lines of so many chars.
+MAX_FOOTNOTES = 50
+MAX_FOOTNOTE_LENGTH = 2000
 _TOP_LEVEL = re.compile(r"\d{1,4}\.?|[IVXLC]{1,7}\.?")
 
 # --- From rows to tasks ----------------------------------------------------------------------
@@ -50,6 +55,14 @@ _TOP_LEVEL = re.compile(r"\d{1,4}\.?|[IVXLC]{1,7}\.?")
 
 def _is_footnote(text: str) -> bool:
     return text.startswith(_FOOTNOTE_MARKS) or fold(text).startswith(_FOOTNOTE_WORDS)
+
+
+def _footnote_text(row: _RawRow) -> str:
+    """A footnote's line as it reads, its mark kept ("¹ Kết luận…" from pasted "<sup>1</sup>
+    Kết luận…", whose cells lost the markup)."""
+    text = " ".join(cell.text for cell in row.filled())
+    mark = _SUP_MARK.match(row.written or "")
+    return f"{mark.group(1).translate(_SUPERSCRIPT)} {text}" if mark else text
 
 
 def _is_note_row(cells: Sequence[_Cell]) -> bool:
@@ -107,6 +120,7 @@ class _Builder:
         self._in_grid: set[int] = set()
         self.fed: list[_RawRow] = []
         self.in_notes = False
+        self.footnotes: list[str] = []
 
     def start(self, layout: _Layout) -> None:
         if self.layout is None:
@@ -141,6 +155,7 @@ class _Builder:
             header_line=layout.header_line if layout else None,
             header_key=layout.header_key if layout else "",
             grid=self.grid,
+            footnotes=self.footnotes,
         )
 
     def _numbered_headings(self) -> None:
@@ -207,7 +222,7 @@ class _Builder:
             return
         if len(filled) > 1 and _is_note_row(filled):
             self.in_notes = True
-            self._stray(row)  # a legend or footnote under the table: reported, not a task
+            self._footnote(row)  # a legend or footnote under the table: kept, not a task
             return
         layout = self.layout
         assert layout is not None
@@ -255,9 +270,10 @@ class _Builder:
             or layout.content_position in positions
             or (order_cell is not None and order_cell.key == cell.key)
         )
-        if _is_footnote(cell.text) or _NOTE_LEAD.match(cell.text) or self.in_notes:
+        footnote = _is_footnote(cell.text) or _is_footnote(row.written or "")
+        if footnote or _NOTE_LEAD.match(cell.text) or self.in_notes:
             self.in_notes = True  # the lines under "Ghi chú:" belong to the note, not a task
-            self._stray(row)
+            self._footnote(row)
         elif heading_place and _looks_like_section(cell.text):
             self._start_section(row, cell.text)
         elif row.loose:
@@ -400,6 +416,14 @@ class _Builder:
             return echoing >= 2
         texts = [cell.text for cell in row.cells]
         return _could_be_header(row) and _qualifies(_map_columns(texts))
+
+    def _footnote(self, row: _RawRow) -> None:
+        """A footnote or legend line: kept for the plan (bounded), reported as not a task."""
+        if len(self.footnotes) < MAX_FOOTNOTES:
+            self.footnotes.append(_footnote_text(row)[:MAX_FOOTNOTE_LENGTH])
+        self._problem(
+            row, f"Dòng {row.line}: chú thích của bảng — lưu cùng kế hoạch, không phải nhiệm vụ."
+        )
 
     def _stray(self, row: _RawRow) -> None:
         self._problem(row, f"Dòng {row.line} không thuộc bảng (chú thích?) — chưa nhập.")

@@ -203,3 +203,25 @@ def test_a_row_correction_can_name_the_person_responsible(client, office, units)
     ).content.decode()
 
     assert "Người chịu trách nhiệm: “nguyễn văn an” <span class=\"ok-name\">✓</span>" in fixed
+
+
+def test_the_tables_footnotes_are_kept_on_the_plan_once_and_shown_with_its_tasks(
+    client, office, units
+):
+    footnotes = "\n<sup>1</sup> Kết luận số 226-KL/TW của Ban Bí thư\nGhi chú: báo cáo hằng tháng"
+    start(client, units, text=TABLE_000 + footnotes)
+    client.post(reverse("imports:import_confirm", args=[ImportDraft.objects.get().pk]))
+    plan = Plan.objects.get()
+    assert plan.notes.splitlines() == [
+        "¹ Kết luận số 226-KL/TW của Ban Bí thư", "Ghi chú: báo cáo hằng tháng",
+    ]
+    assert not Task.objects.filter(content__contains="Ban Bí thư").exists()
+
+    # Imported again (a corrected table): the same footnotes are not added twice.
+    client.post(START, {"plan": plan.pk, "kind": "ke_hoach", "text": TABLE_000 + footnotes})
+    client.post(reverse("imports:import_confirm", args=[ImportDraft.objects.latest("pk").pk]))
+    plan.refresh_from_db()
+    assert len(plan.notes.splitlines()) == 2
+
+    page = client.get(reverse("tasks:list"), {"plan": plan.pk}).content.decode()
+    assert "Chú thích của" in page and "báo cáo hằng tháng" in page

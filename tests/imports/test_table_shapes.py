@@ -76,6 +76,7 @@ def test_a_province_appendix_with_titles_sections_and_a_footnote(form):
     assert [p.text for p in table.problems] == [
         "Ghi chú: Các cơ quan gửi dự thảo trước thời hạn trình 15 ngày."
     ]
+    assert table.footnotes == ["Ghi chú: Các cơ quan gửi dự thảo trước thời hạn trình 15 ngày."]
     every_column_accounted_for(table, 8)
 
 

@@ -136,7 +136,7 @@ def test_city_seed_keeps_every_product_as_written():
 HEADER = "STT\tNội dung công việc\tĐơn vị chủ trì\tĐơn vị phối hợp\tSản phẩm\tThời hạn"
 
 
-def test_text_before_the_header_is_ignored_and_a_footnote_after_the_table_is_reported():
+def test_text_before_the_header_is_ignored_and_a_footnote_after_the_table_is_kept():
     text = "\n".join([
         "KẾ HOẠCH",
         "Căn cứ Kết luận<sup>1</sup> số 226-KL/TW",
@@ -151,7 +151,10 @@ def test_text_before_the_header_is_ignored_and_a_footnote_after_the_table_is_rep
     assert [row.order_label for row in table.rows] == ["1"]
     assert [problem.line for problem in table.problems] == [5, 6]
     assert table.problems[0].text == "<sup>1</sup> Kết luận của Ban Bí thư"
-    assert "không thuộc bảng" in table.problems[0].message
+    assert "chú thích của bảng — lưu cùng kế hoạch" in table.problems[0].message
+    assert table.footnotes == [
+        "¹ Kết luận của Ban Bí thư", "Ghi chú: các phòng báo cáo hằng tháng",
+    ]
 
 
 def test_section_lines_name_the_group_of_the_following_tasks():
@@ -598,3 +601,17 @@ def test_three_thousand_rows_are_read():
 
     assert len(table.rows) == 3000
     assert table.rows[-1].order_label == "3000"
+
+
+def test_an_order_label_longer_than_a_tasks_number_is_reported_not_saved_cut():
+    text = "\n".join([
+        HEADER,
+        "1.2.3.4\tXây dựng kế hoạch\tVăn phòng\t\tKế hoạch\tQuý III/2026",
+        "1.2.3.4.5.6.7.8.9.10.11\tRà soát quy chế\tVăn phòng\t\tQuy chế\tQuý IV/2026",
+    ])
+
+    table = read_text(text)
+
+    assert [row.order_label for row in table.rows] == ["1.2.3.4"]
+    assert [problem.line for problem in table.problems] == [3]
+    assert all(len(row.order_label) <= 20 for row in table.rows)

@@ -38,6 +38,17 @@ def test_the_task_page_shows_the_six_ro_and_what_is_missing(client):
     assert "chưa rõ sản phẩm, kết quả" in page
 
 
+def test_the_person_as_the_plan_wrote_it_shows_until_someone_is_assigned(client):
+    task = TaskFactory(assignee=None, assignee_as_written="Đ/c Phó Giám đốc phụ trách")
+    client.force_login(UserFactory(role=Role.OFFICE))
+
+    page = client.get(reverse("tasks:detail", args=[task.pk])).content.decode()
+    listed = client.get(reverse("tasks:list")).content.decode()
+
+    assert "chưa giao cho người cụ thể" in page
+    assert "“Đ/c Phó Giám đốc phụ trách”" in page and "“Đ/c Phó Giám đốc phụ trách”" in listed
+
+
 def test_the_history_shows_who_changed_what_from_and_to(client, today):
     unit = UnitFactory()
     leader = UserFactory(role=Role.LEADERSHIP, full_name="Nguyễn Minh Quang")

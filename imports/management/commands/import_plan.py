@@ -11,8 +11,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
-from imports.importing import Understanding, preview_changes, save_rows, understand
+from imports.importing import (
+    Understanding,
+    add_footnotes,
+    preview_changes,
+    save_rows,
+    understand,
+)
 from imports.tables import MAX_BYTES, ReadTable, TableError
+from imports.tables.cells import NoHeader
 from imports.tables.choice import CHOICE_NAMES, ColumnChoice
 from imports.tables.grid import reread
 from imports.tables.isolated import read_isolated
@@ -53,7 +60,12 @@ class Command(BaseCommand):
         file: Path = options["file"]
         choice = column_choice(options["columns"], options["header_row"])
         try:
-            table = read_file(file, sheet=options["sheet"])
+            try:
+                table = read_file(file, sheet=options["sheet"])
+            except NoHeader as error:
+                if choice is None:
+                    raise
+                table = error.table  # no header found: the clerk's columns say what is what
             if choice is not None:  # the clerk's columns, over the rows the reader kept
                 table = reread(table.grid, choice)
         except OSError as error:
@@ -81,6 +93,7 @@ class Command(BaseCommand):
             return
         if writing:
             with transaction.atomic():
+                add_footnotes(plan, table.footnotes)
                 plan.save()
                 result = save_rows(plan=plan, understanding=understanding, today=today)
             verb = "Đã nhập"
