@@ -336,3 +336,12 @@ def test_a_correction_whose_row_is_gone_after_mapping_is_dropped_and_said(client
     draft.refresh_from_db()
     assert draft.corrections == {}
     assert "Sửa nội dung" not in [row["cells"]["content"] for row in draft.rows]
+
+
+def test_the_command_line_maps_a_table_nothing_is_recognised_in(tmp_path, units):
+    path = tmp_path / "bang.txt"
+    path.write_text(as_text(UNREADABLE), encoding="utf-8")
+
+    data = run_json(path, "--columns", "task=B;lead=C;deadline=D", "--header-row", "1")
+
+    assert [row["content"] for row in data["rows"]] == ["Họp giao ban", "Rà soát quy chế"]
