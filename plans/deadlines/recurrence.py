@@ -148,6 +148,18 @@ def _recurrence(cell: _Cell, product: _Cell | None, text_freq: str | None) -> Re
     if freq is None:
         cell.reasons.append(_NO_FREQUENCY)
         return None
+    if not dates and freq == Frequency.YEARLY:
+        # "Quý III/2026 và các năm tiếp theo": each year at the end of the period it names
+        # (but "hằng năm, từ Quý II/2026" only says when it starts).
+        named = [
+            index
+            for index, mention in enumerate(cell.mentions)
+            if mention.year
+            and mention.kind != DeadlineKind.YEAR
+            and not _FROM_PREFIX.search(cell.prefix(index))
+        ]
+        if named:
+            dates = (_month_day(_due(cell, named[0], _ANY_LEAP_YEAR)),)
     years = sorted({mention.year for mention in cell.mentions if mention.year})
     first_year = years[0] if years else cell.reference.year
     open_ended = bool(_OPEN_ENDED.search(cell.folded)) or len(years) < 2

@@ -574,6 +574,23 @@ def test_it_reads_truoc_ngay_15_hang_thang_as_the_14th_of_each_month():
     assert deadline.due == d(14, 6, 2026)
 
 
+@pytest.mark.parametrize(
+    ("text", "dates", "due"),
+    [
+        ("Quý III/2026 và các năm tiếp theo", ((9, 30),), d(30, 9, 2026)),
+        ("Tháng 10/2026 và hằng năm", ((10, 31),), d(31, 10, 2026)),
+        # "từ" only says when it starts: due at each year's end.
+        ("Hằng năm, từ Quý II/2026", ((12, 31),), d(31, 12, 2026)),
+    ],
+)
+def test_a_yearly_row_that_names_a_period_is_due_at_that_periods_end_each_year(text, dates, due):
+    deadline = interpret_deadline(text, reference=PLAN_000)
+    assert (deadline.recurrence.freq, deadline.recurrence.dates, deadline.due) == (
+        "yearly", dates, due,
+    )
+    assert not deadline.needs_review
+
+
 def test_it_reads_a_recurrence_with_an_end_year():
     deadline = interpret_deadline("Hằng năm, giai đoạn 2026-2030", reference=PLAN_000)
     assert deadline.recurrence == Recurrence(Frequency.YEARLY, ((12, 31),), 2026, 2030)
