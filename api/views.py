@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.functional import cached_property
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
@@ -19,6 +20,7 @@ from api.sync import SyncPagination
 from plans.models import Phase, Plan, Unit
 from tasks import dashboards
 from tasks.filters import listed_tasks
+from tasks.models import Task
 from tasks.permissions import get_task_for_user
 from tasks.punctuality import local_today
 
@@ -55,29 +57,52 @@ class TaskSchema(AutoSchema):
         return super().get_paginated_name(serializer_name)
 
 
+class TaskFilterBackend(DjangoFilterBackend):
+    def get_filterset_kwargs(self, request, queryset, view):
+        return {**super().get_filterset_kwargs(request, queryset, view), "today": view.today}
+
+
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     """Tasks the caller may see, with their six "rõ" and punctuality today. The list takes the
     task list page's filters under the same names (`q`, `plan`, `unit`, `status`,
     `punctuality`, `missing`, `due_from`, `due_to`, `sort` or `ordering`)."""
 
     serializer_class = TaskSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [TaskFilterBackend]
     filterset_class = ApiTaskFilter
     pagination_class = TaskPages
     schema = TaskSchema()
 
+    @cached_property
+    def today(self):
+        """One day for the request's filters, punctuality and days late."""
+        return local_today()
+
     def get_queryset(self):
-        return (
-            listed_tasks(self.request.user, today=local_today())
-            .select_related("assignee", "authority_user")
-            .prefetch_related("coordinating_units")
+        return listed_tasks(self.request.user, today=self.today)
+
+    def read(self, tasks):
+        """`tasks` with what the serializer reads, in as many queries whatever their number."""
+        return tasks.select_related("assignee", "authority_user").prefetch_related(
+            "coordinating_units"
         )
 
     def get_object(self):
-        return get_task_for_user(self.request.user, self.kwargs["pk"], queryset=self.get_queryset())
+        tasks = self.read(self.get_queryset())
+        return get_task_for_user(self.request.user, self.kwargs["pk"], queryset=tasks)
+
+    def paginate_queryset(self, queryset):
+        if self.action != "list":
+            return super().paginate_queryset(queryset)
+        # A page is found by ids first, then its rows are read whole, as the task list page
+        # does: sorting narrow rows, not every matching task joined to its people
+        # (see benchmarks/api_list.md).
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        rows = self.read(Task.objects.filter(pk__in=ids).with_punctuality(self.today)).in_bulk()
+        return [rows[pk] for pk in ids]
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "today": local_today()}
+        return {**super().get_serializer_context(), "today": self.today}
 
     @extend_schema(responses=TaskSerializer(many=True))
     @action(detail=False, filter_backends=[], pagination_class=SyncPagination)
@@ -86,7 +111,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         that keeps a copy: start without `cursor`, then send back each answer's
         `next_cursor`; while `more` is true, call again at once. Changes appear here
         API_SYNC_SETTLE_SECONDS after they are saved; deleted tasks are not reported."""
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.read(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 

@@ -35,7 +35,8 @@ LIST_PARTIAL = "tasks/task_list.html#task-table"
 
 
 def _listed(user, params: QueryDict, *, request, today) -> TaskFilter:
-    return TaskFilter(params or None, queryset=listed_tasks(user, today=today), request=request)
+    tasks = listed_tasks(user, today=today)
+    return TaskFilter(params or None, queryset=tasks, request=request, today=today)
 
 
 def _people(user, unit_ids: set[int] | None = None):
