@@ -38,7 +38,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, pk = raw.split("|")
         updated_at = datetime.fromisoformat(moment)
-        if updated_at.tzinfo is None or not pk.isdigit():
+        if updated_at.tzinfo is None or not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
             raise ValueError
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ValidationError({"cursor": [BAD_CURSOR]}) from None

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
+from api.sync import encode_cursor
 from tasks.models import Task
 from tasks.punctuality import Status
 from tests.api.test_api import api_for
@@ -222,7 +224,8 @@ class TestSync:
 
     def test_a_cursor_that_was_not_given_is_refused(self):
         api = api_for(UserFactory(role=Role.OFFICE))
-        for cursor in ("xyz", "MjAyNi0xMS0yMnw1", "a" * 300):
+        huge = encode_cursor(timezone.now(), 10**30)
+        for cursor in ("xyz", "MjAyNi0xMS0yMnw1", "a" * 300, huge):
             response = api.get("/api/tasks/sync/", {"cursor": cursor})
             assert response.status_code == 400
             assert "next_cursor" in response.json()["cursor"][0]
