@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.functional import cached_property
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import api_view
+from rest_framework.decorators import action, api_view
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
+from api.filters import ApiTaskFilter
 from api.serializers import DashboardSerializer, PlanSerializer, TaskSerializer, UnitSerializer
+from api.sync import SyncPagination
 from plans.models import Phase, Plan, Unit
 from tasks import dashboards
+from tasks.filters import listed_tasks
+from tasks.models import Task
 from tasks.permissions import get_task_for_user
 from tasks.punctuality import local_today
 
@@ -33,39 +41,78 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PlanSerializer
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("plan", OpenApiTypes.INT, description="Chỉ nhiệm vụ của kế hoạch này"),
-        OpenApiParameter("unit", OpenApiTypes.INT, description="Đơn vị chủ trì (kể cả cấp dưới)"),
-    ]
-)
+class TaskPages(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    page_size_query_description = (
+        f"Số nhiệm vụ mỗi trang (mặc định {api_settings.PAGE_SIZE}, tối đa {max_page_size})"
+    )
+
+
+class TaskSchema(AutoSchema):
+    def get_paginated_name(self, serializer_name: str) -> str:
+        # The sync's answer is paged by cursor: a shape of its own, not the list's page.
+        if self.view.action == "sync":
+            return f"{serializer_name}Changes"
+        return super().get_paginated_name(serializer_name)
+
+
+class TaskFilterBackend(DjangoFilterBackend):
+    def get_filterset_kwargs(self, request, queryset, view):
+        return {**super().get_filterset_kwargs(request, queryset, view), "today": view.today}
+
+
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
-    """Tasks the caller may see, with their six "rõ" and punctuality today."""
+    """Tasks the caller may see, with their six "rõ" and punctuality today. The list takes the
+    task list page's filters under the same names (`q`, `plan`, `unit`, `status`,
+    `punctuality`, `missing`, `due_from`, `due_to`, `sort` or `ordering`)."""
 
     serializer_class = TaskSerializer
+    filter_backends = [TaskFilterBackend]
+    filterset_class = ApiTaskFilter
+    pagination_class = TaskPages
+    schema = TaskSchema()
+
+    @cached_property
+    def today(self):
+        """One day for the request's filters, punctuality and days late."""
+        return local_today()
 
     def get_queryset(self):
-        today = local_today()
-        tasks = (
-            dashboards.task_base(self.request.user)
-            .with_punctuality(today)
-            .select_related("assignee", "authority_user")
-            .prefetch_related("coordinating_units")
-            .order_by("plan_id", "position", "pk")
+        return listed_tasks(self.request.user, today=self.today)
+
+    def read(self, tasks):
+        """`tasks` with what the serializer reads, in as many queries whatever their number."""
+        return tasks.select_related("assignee", "authority_user").prefetch_related(
+            "coordinating_units"
         )
-        plan = self.request.query_params.get("plan")
-        if plan and plan.isdigit():
-            tasks = tasks.filter(plan_id=plan)
-        unit = self.request.query_params.get("unit")
-        if unit and unit.isdigit():
-            tasks = tasks.filter(lead_unit_id__in=Unit.objects.descendant_ids({int(unit)}))
-        return tasks
 
     def get_object(self):
-        return get_task_for_user(self.request.user, self.kwargs["pk"], queryset=self.get_queryset())
+        tasks = self.read(self.get_queryset())
+        return get_task_for_user(self.request.user, self.kwargs["pk"], queryset=tasks)
+
+    def paginate_queryset(self, queryset):
+        if self.action != "list":
+            return super().paginate_queryset(queryset)
+        # A page is found by ids first, then its rows are read whole, as the task list page
+        # does: sorting narrow rows, not every matching task joined to its people
+        # (see benchmarks/api_list.md).
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        rows = self.read(Task.objects.filter(pk__in=ids).with_punctuality(self.today)).in_bulk()
+        return [rows[pk] for pk in ids]
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "today": local_today()}
+        return {**super().get_serializer_context(), "today": self.today}
+
+    @extend_schema(responses=TaskSerializer(many=True))
+    @action(detail=False, filter_backends=[], pagination_class=SyncPagination)
+    def sync(self, request):
+        """Every task the caller may see, in the order of their last change, for a system
+        that keeps a copy: start without `cursor`, then send back each answer's
+        `next_cursor`; while `more` is true, call again at once. Changes appear here
+        API_SYNC_SETTLE_SECONDS after they are saved; deleted tasks are not reported."""
+        page = self.paginate_queryset(self.read(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class DashboardQuery(serializers.Serializer):

@@ -254,6 +254,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+# /api/tasks/sync/ holds back changes younger than this: longer than any transaction that saves
+# tasks (a large plan import) may take to commit, so no change lands behind a system's cursor.
+API_SYNC_SETTLE_SECONDS = env.int("API_SYNC_SETTLE_SECONDS", default=300)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng theo dõi nhiệm vụ 6 rõ — API",
     "DESCRIPTION": "Dữ liệu kế hoạch, nhiệm vụ (6 rõ, tiến độ so với hạn), đơn vị và số liệu "

@@ -4,13 +4,17 @@ import django_filters
 from django import forms
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from plans.dates import SaneDateField
 from plans.models import Plan, Unit
 from plans.text import fold
-from tasks.completeness import MISSING, Ro
+from tasks.completeness import INCOMPLETE, MISSING, Ro
+from tasks.dashboards import task_base
+from tasks.forms import DATE_WIDGET
 from tasks.models import Task
-from tasks.punctuality import Punctuality, Status
+from tasks.punctuality import Punctuality, Status, local_today, punctuality_in
 
 # The sorts the list's column headers offer: URL value → ORDER BY. Every sort ends on the
 # primary key, so pages never overlap or skip a row between two clicks. "-" reverses.
@@ -26,6 +30,12 @@ SORTS = {
     "cap_nhat": (F("last_update_at").asc(nulls_first=True), "pk"),
     "-cap_nhat": (F("last_update_at").desc(nulls_last=True), "-pk"),
 }
+SORT_CHOICES = [(key, key) for key in SORTS]
+SORT_REFUSED = format_lazy(
+    _("Không sắp xếp được theo «%(value)s»: chỉ nhận {keys}."), keys=", ".join(SORTS)
+)
+# The list's own order when no sort is chosen: plan by plan, as the plans are written.
+PLAN_ORDER = ("plan__issued_on", "plan_id", "position", "pk")
 # (URL value, label) of the sortable columns, in the order of the table.
 SORTABLE = [
     ("don_vi", _("Đơn vị chủ trì")),
@@ -37,13 +47,25 @@ SORTABLE = [
 NOT_DUE_YET = "chua_den_han"
 
 
+def listed_tasks(user, *, today):
+    """What the task list (page and API) starts from: the measured tasks `user` may see, with
+    their punctuality on `today`, in the plans' order."""
+    return task_base(user).with_punctuality(today).order_by(*PLAN_ORDER)
+
+
+class SaneDateFilter(django_filters.DateFilter):
+    field_class = SaneDateField
+
+
 class TaskFilter(django_filters.FilterSet):
-    """Filters of the task list. Expects a queryset annotated `with_punctuality`."""
+    """Filters of the task list, on the page and in the API. Expects `listed_tasks(…)` for
+    the same `today`."""
 
     q = django_filters.CharFilter(label=_("Tìm trong nội dung"), method="filter_text")
     plan = django_filters.ModelChoiceFilter(label=_("Kế hoạch"), queryset=Plan.objects.all())
     unit = django_filters.ModelChoiceFilter(
         label=_("Đơn vị chủ trì"),
+        field_name="lead_unit",  # the model field: the API schema types the id from it
         queryset=Unit.objects.filter(is_active=True),
         method="filter_unit",
     )
@@ -61,21 +83,46 @@ class TaskFilter(django_filters.FilterSet):
         choices=[("any", _("Chưa đủ 6 rõ")), *Ro.choices],
         method="filter_missing",
     )
+    due_from = SaneDateFilter(
+        label=_("Hạn từ ngày"), field_name="due_date", lookup_expr="gte", widget=DATE_WIDGET
+    )
+    due_to = SaneDateFilter(
+        label=_("Hạn đến ngày"), field_name="due_date", lookup_expr="lte", widget=DATE_WIDGET
+    )
     sort = django_filters.ChoiceFilter(
-        choices=[(key, key) for key in SORTS], method="filter_sort", widget=forms.HiddenInput
+        label=_("Sắp xếp"),
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": SORT_REFUSED},
     )
 
     class Meta:
         model = Task
-        fields = ["q", "plan", "unit", "status", "punctuality", "missing", "sort"]
+        fields = [
+            "q",
+            "plan",
+            "unit",
+            "status",
+            "punctuality",
+            "missing",
+            "due_from",
+            "due_to",
+            "sort",
+        ]
 
-    def __init__(self, *args, request=None, **kwargs):
+    def __init__(self, *args, request=None, today=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        user = request.user if request else None
-        if user is not None and not user.sees_everything:
-            # Offer only the units whose tasks this user may see.
-            ids = Unit.objects.descendant_ids({user.unit_id}) if user.unit_id else set()
-            self.filters["unit"].queryset = Unit.objects.filter(pk__in=ids)
+        self.today = today or local_today()  # the day the queryset's punctuality is for
+        self.filters["unit"].queryset = self.unit_choices(request.user if request else None)
+
+    def unit_choices(self, user):
+        """The units the list offers `user`: those whose tasks they may see."""
+        units = self.filters["unit"].queryset
+        if user is None or user.sees_everything:
+            return units
+        ids = Unit.objects.descendant_ids({user.unit_id}) if user.unit_id else set()
+        return units.filter(pk__in=ids)
 
     def filter_text(self, queryset, name, value):
         # Content is stored as written (NFC). Vietnamese users often type without accents,
@@ -91,14 +138,17 @@ class TaskFilter(django_filters.FilterSet):
         return queryset.filter(lead_unit_id__in=Unit.objects.descendant_ids({unit.pk}))
 
     def filter_punctuality(self, queryset, name, value):
-        if value == NOT_DUE_YET:
-            return queryset.filter(punctuality__in=[Punctuality.NOT_STARTED, Punctuality.ON_TRACK])
-        return queryset.filter(punctuality=value)
+        values = (
+            [Punctuality.NOT_STARTED, Punctuality.ON_TRACK] if value == NOT_DUE_YET else [value]
+        )
+        # On the columns, not on the annotation: PostgreSQL then estimates the rows and uses
+        # the (status, due date) index (see benchmarks/api_list.md).
+        return queryset.filter(punctuality_in(values, today=self.today))
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS[value])
 
     def filter_missing(self, queryset, name, value):
         if value == "any":
-            return queryset.filter(ro_incomplete=True)
+            return queryset.filter(INCOMPLETE)
         return queryset.filter(MISSING[Ro(value)])

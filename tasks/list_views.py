@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from tasks import exports
-from tasks.filters import SORTABLE, TaskFilter
+from tasks.filters import SORTABLE, TaskFilter, listed_tasks
 from tasks.forms import BulkAction, select_options
 from tasks.models import Task
 from tasks.permissions import can_assign, can_update, own_unit_ids
@@ -35,14 +35,8 @@ LIST_PARTIAL = "tasks/task_list.html#task-table"
 
 
 def _listed(user, params: QueryDict, *, request, today) -> TaskFilter:
-    tasks = (
-        Task.objects.visible_to(user)
-        .tracked()
-        .with_punctuality(today)
-        .with_completeness()
-        .order_by("plan__issued_on", "plan_id", "position", "pk")
-    )
-    return TaskFilter(params or None, queryset=tasks, request=request)
+    tasks = listed_tasks(user, today=today)
+    return TaskFilter(params or None, queryset=tasks, request=request, today=today)
 
 
 def _people(user, unit_ids: set[int] | None = None):

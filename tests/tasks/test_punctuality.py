@@ -5,7 +5,14 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tasks.models import Occurrence, Task
-from tasks.punctuality import Punctuality, Status, days_late, local_today, punctuality
+from tasks.punctuality import (
+    Punctuality,
+    Status,
+    days_late,
+    local_today,
+    punctuality,
+    punctuality_in,
+)
 from tests.factories import TaskFactory
 
 TODAY = date(2026, 11, 22)
@@ -43,6 +50,27 @@ def test_the_database_annotation_agrees_with_the_function_on_every_case():
         TaskFactory(status=status, due_date=due, completed_on=completed)
     for task in Task.objects.with_punctuality(TODAY):
         assert task.punctuality == task.punctuality_on(TODAY), (task.status, task.due_date)
+
+
+@pytest.mark.django_db
+def test_the_condition_on_columns_finds_the_same_tasks_as_the_annotation():
+    for status, due, completed, _ in CASES:
+        TaskFactory(status=status, due_date=due, completed_on=completed)
+    TaskFactory(status=Status.DONE, due_date=date(2026, 11, 20), completed_on=None)
+    tasks = Task.objects.with_punctuality(TODAY)
+    for value in P:
+        by_case = set(tasks.filter(punctuality=value).values_list("pk", flat=True))
+        assert (
+            set(tasks.filter(punctuality_in([value], today=TODAY)).values_list("pk", flat=True))
+            == by_case
+        ), value
+        assert by_case, value
+    either = punctuality_in([P.OVERDUE, P.DUE_SOON], today=TODAY)
+    assert (
+        tasks.filter(either).count()
+        == tasks.filter(punctuality__in=[P.OVERDUE, P.DUE_SOON]).count()
+        == 5
+    )
 
 
 @pytest.mark.django_db

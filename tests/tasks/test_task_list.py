@@ -83,6 +83,18 @@ def test_it_filters_by_plan_unit_status_punctuality_and_what_is_missing(client, 
     assert shown(client.get(URL, {"missing": "any"})) == {"A", "B", "C"}  # nobody assigned yet
 
 
+def test_it_filters_by_a_range_of_due_dates(client):
+    TaskFactory(content="Tháng 10", due_date=date(2026, 10, 31))
+    TaskFactory(content="Tháng 11", due_date=date(2026, 11, 30))
+    TaskFactory(content="Tháng 12", due_date=date(2026, 12, 31))
+    login(client, role=Role.OFFICE)
+    november = {"due_from": "01/11/2026", "due_to": "30/11/2026"}
+    assert shown(client.get(URL, november)) == {"Tháng 11"}
+    assert shown(client.get(URL, {"due_from": "2026-11-01"})) == {"Tháng 11", "Tháng 12"}
+    page = client.get(URL).content.decode()
+    assert 'type="date" name="due_from"' in page and "Hạn đến ngày" in page
+
+
 def test_search_ignores_accents_and_case(client):
     TaskFactory(content="Xây dựng và thí điểm Trợ lý ảo")
     TaskFactory(content="Tổ chức hội nghị")
