@@ -18,8 +18,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from reporting import services
+from reporting.data import ReportData
 from reporting.forms import NarrativeForm, ReportRequestForm
 from reporting.models import Report, ReportState
+from reporting.pdf import figure_context
 from tasks.punctuality import local_today
 
 
@@ -42,6 +44,21 @@ def _get_report(request, pk: int) -> Report:
         Report.objects.select_related("scope_unit", "scope_plan", "scope_leader", "created_by"),
         pk=pk,
     )
+
+
+def _state_context(request, report: Report) -> dict:
+    """The report's state and, once its data are gathered, the preview of its figures: read
+    from the snapshot the files were made from (gathering them again takes as long as making
+    the files, so "Tổng hợp lại số liệu" does it in the background)."""
+    preview = None
+    if report.snapshot and report.state != ReportState.GENERATING:
+        preview = figure_context(ReportData.from_json(report.snapshot))
+    return {"report": report, "can_edit": can_edit_reports(request.user), "preview": preview}
+
+
+def _render_state(request, report: Report):
+    """The progress section; when the files are done, the preview too (swapped out of band)."""
+    return render(request, "reporting/report_detail.html#state", _state_context(request, report))
 
 
 @login_required
@@ -83,9 +100,8 @@ def report_detail(request, pk: int):
             messages.success(request, _("Đã lưu phần nội dung của báo cáo."))
             return redirect("reporting:detail", pk=report.pk)
     context = {
-        "report": report,
+        **_state_context(request, report),
         "form": form,
-        "can_edit": can_edit_reports(request.user),
         "versions": Report.objects.filter(
             period_key=report.period_key, scope_key=report.scope_key, state=ReportState.ISSUED
         ).order_by("version"),
@@ -95,12 +111,7 @@ def report_detail(request, pk: int):
 
 @login_required
 def report_progress(request, pk: int):
-    report = _get_report(request, pk)
-    return render(
-        request,
-        "reporting/report_detail.html#progress",
-        {"report": report, "can_edit": can_edit_reports(request.user)},
-    )
+    return _render_state(request, _get_report(request, pk))
 
 
 def _generate(request, pk: int, *, issue: bool | None):
@@ -122,11 +133,7 @@ def _generate(request, pk: int, *, issue: bool | None):
             services.start_generation(report=report, issue=issue)
         report.refresh_from_db()  # queued on commit, or failed (shown with "Tạo lại")
     if request.htmx:
-        return render(
-            request,
-            "reporting/report_detail.html#progress",
-            {"report": report, "can_edit": can_edit_reports(request.user)},
-        )
+        return _render_state(request, report)
     return redirect("reporting:detail", pk=report.pk)
 
 
