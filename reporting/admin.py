@@ -13,6 +13,7 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = [
         "period_key",
         "scope_key",
+        "scope_other_bodies",
         "state",
         "progress",
         "queued_at",

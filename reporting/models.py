@@ -54,6 +54,11 @@ class Report(models.Model):
         blank=True,
         related_name="+",
     )
+    scope_other_bodies = models.BooleanField(
+        _("gồm cả nhiệm vụ do cơ quan khác chủ trì"),
+        default=False,
+        help_text=_("Với phạm vi toàn cơ quan hoặc một kế hoạch."),
+    )
     scope_key = models.CharField(max_length=40, editable=False)
 
     state = models.CharField(

@@ -47,12 +47,13 @@ def create_draft(
     unit: Unit | None = None,
     plan: Plan | None = None,
     leader: User | None = None,
+    other_bodies: bool = False,
     automatic: bool = False,
 ) -> Report:
     """A draft report for a period and scope, with a first narrative to edit."""
     phases = plan_phases(plan) if kind == PeriodKind.PHASE else []
     period = parse_period(kind, code, cutoff=cutoff, phases=phases)
-    scope = scope_for(unit=unit, plan=plan, leader=leader)
+    scope = scope_for(unit=unit, plan=plan, leader=leader, other_bodies=other_bodies)
     signer_title, signer_name = default_signer(by, unit)
     return Report.objects.create(
         kind=period.kind,
@@ -66,6 +67,7 @@ def create_draft(
         scope_unit=unit,
         scope_plan=plan,
         scope_leader=leader,
+        scope_other_bodies=scope.other_bodies,
         scope_key=scope.key,
         recipients="\n".join(default_recipients(unit)),
         signer_title=signer_title,
@@ -80,7 +82,12 @@ def build_data(report: Report, *, today: date) -> ReportData:
     period = parse_period(report.kind, report.period_code, cutoff=report.cutoff, phases=phases)
     return build_report_data(
         period=period,
-        scope=scope_for(unit=report.scope_unit, plan=report.scope_plan, leader=report.scope_leader),
+        scope=scope_for(
+            unit=report.scope_unit,
+            plan=report.scope_plan,
+            leader=report.scope_leader,
+            other_bodies=report.scope_other_bodies,
+        ),
         today=today,
         previous=previous_period(period, phases=phases),
         following=next_period(period, phases=phases),

@@ -52,19 +52,29 @@ class Scope:
         return f"{key}:all" if self.other_bodies else key
 
 
+# What the title adds when a scope takes in the tasks other bodies lead.
+OTHER_BODIES_LABEL = "(gồm cả nhiệm vụ do cơ quan khác chủ trì)"
+
+
 def scope_for(
     *, unit: Unit | None = None, plan: Plan | None = None, leader=None, other_bodies=False
 ) -> Scope:
+    """The scope of a report. `other_bodies` widens a plan's or the department's scope to the
+    tasks other bodies lead; a unit or a leader covers their own units only."""
+    wider = f" {OTHER_BODIES_LABEL}" if other_bodies else ""
     if unit is not None:
         return Scope(ScopeKind.UNIT, unit_id=unit.pk, label=f"của {unit.name}")
     if plan is not None:
         return Scope(
-            ScopeKind.PLAN, plan_id=plan.pk, label=f"theo {plan.label}", other_bodies=other_bodies
+            ScopeKind.PLAN,
+            plan_id=plan.pk,
+            label=f"theo {plan.label}{wider}",
+            other_bodies=other_bodies,
         )
     if leader is not None:
         who = f"{leader.title} {leader}".strip()
         return Scope(ScopeKind.LEADER, leader_id=leader.pk, label=f"các đơn vị do {who} phụ trách")
-    return Scope(other_bodies=other_bodies)
+    return Scope(label=wider.strip(), other_bodies=other_bodies)
 
 
 # --- the data -------------------------------------------------------------------------------
