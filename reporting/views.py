@@ -10,10 +10,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -53,7 +56,46 @@ def _state_context(request, report: Report) -> dict:
     preview = None
     if report.snapshot and report.state != ReportState.GENERATING:
         preview = figure_context(ReportData.from_json(report.snapshot))
+        preview["items_url"] = reverse("reporting:items", args=[report.pk])
     return {"report": report, "can_edit": can_edit_reports(request.user), "preview": preview}
+
+
+# What each figure of the report's tables counts (ReportData.behind), as the tables name it.
+FIGURE_LABELS = {
+    "total": gettext_lazy("Nhiệm vụ đến hạn trong kỳ"),
+    "not_started": gettext_lazy("Chưa thực hiện"),
+    "under_way": gettext_lazy("Đang thực hiện, trong hạn"),
+    "overdue": gettext_lazy("Quá hạn chưa hoàn thành"),
+    "done_early": gettext_lazy("Hoàn thành trước hạn"),
+    "done_on_time": gettext_lazy("Hoàn thành đúng hạn"),
+    "done_late": gettext_lazy("Hoàn thành trễ hạn"),
+    "paused": gettext_lazy("Tạm dừng"),
+    "cancelled": gettext_lazy("Đã hủy"),
+    "overdue_before": gettext_lazy("Quá hạn từ các kỳ trước, chưa hoàn thành"),
+    "not_yet_due": gettext_lazy("Chưa đến hạn tại ngày chốt số liệu"),
+}
+
+
+@login_required
+def report_items(request, pk: int):
+    """The tasks behind a figure of the report, as they stood at its cut-off (its snapshot)."""
+    report = _get_report(request, pk)
+    figure = request.GET.get("so_lieu", "total")
+    unit = request.GET.get("don_vi", "")
+    if not report.snapshot or figure not in FIGURE_LABELS or not (unit == "" or unit.isdigit()):
+        raise Http404
+    data = ReportData.from_json(report.snapshot)
+    unit_id = int(unit) if unit else None
+    rows = data.behind(figure=figure, unit_id=unit_id)
+    unit_name = next((u.name for u in data.units if (u.unit_id or 0) == unit_id), "")
+    context = {
+        "report": report,
+        "label": FIGURE_LABELS[figure],
+        "unit_name": unit_name,
+        "as_of": data.as_of,
+        "page": Paginator(rows, 100).get_page(request.GET.get("page")),
+    }
+    return render(request, "reporting/report_items.html", context)
 
 
 def _render_state(request, report: Report):

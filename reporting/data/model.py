@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import Comparator, Plan, Unit
 from reporting.periods import Period
-from tasks.figures import Figures
+from tasks.figures import REPORT_STATES, Figures, report_state_of
 from tasks.punctuality import Punctuality, Status
 
 P = Punctuality
@@ -123,6 +123,7 @@ class TaskRow:
     achieved: str = ""  # written inside the window
     product_link: str = ""
     group: str = Group.DUE
+    unit_id: int | None = None  # the lead unit: the row of the per-unit table it is counted in
 
     @property
     def is_late(self) -> bool:
@@ -233,6 +234,23 @@ class ReportData:
     @property
     def due_tasks(self) -> list[TaskRow]:
         return self.group(Group.DUE)
+
+    def behind(self, *, figure: str, unit_id: int | None = None) -> list[TaskRow]:
+        """The items a figure of the summary or per-unit table counts: `figure` is "total", a
+        state of REPORT_STATES, or the group "overdue_before" or "not_yet_due"; `unit_id` the
+        row of the per-unit table (0: the row of items with no lead unit). ValueError for a
+        figure the tables do not have."""
+        if figure in (Group.OVERDUE_BEFORE, Group.NOT_YET_DUE):
+            rows = self.group(figure)
+        elif figure == "total":
+            rows = self.due_tasks
+        elif figure in REPORT_STATES:
+            rows = [row for row in self.due_tasks if report_state_of(row.punctuality) == figure]
+        else:
+            raise ValueError(figure)
+        if unit_id is not None:
+            rows = [row for row in rows if (row.unit_id or 0) == unit_id]
+        return rows
 
     @property
     def has_previous(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from html.parser import HTMLParser
 from unittest import mock
 
@@ -146,3 +148,21 @@ def test_the_preview_appears_when_the_files_are_made(client, office, db):
     ready = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'id="report-preview" class="report-preview" hx-swap-oob="true"' in ready
     assert "Nhiệm vụ đến hạn trong kỳ" in ready
+
+
+def test_each_figure_links_to_the_tasks_it_counts(
+    client, office, drafted, django_assert_max_num_queries
+):
+    client.force_login(office)
+    page = client.get(reverse("reporting:detail", args=[drafted.pk])).content.decode()
+    links = re.findall(r'<a href="(/bao-cao/\d+/nhiem-vu/\?[^"]+)">(\d+)</a>', page)
+    assert len(links) > 20  # every non-zero figure of both tables
+    task_ids = {row[0] for row in drafted.snapshot["tasks"]}
+    for url, count in links:
+        with django_assert_max_num_queries(6):
+            listed = client.get(html.unescape(url)).content.decode()
+        assert f"{count} nhiệm vụ, tình trạng tại ngày 22/11/2026" in listed, url
+        shown = {int(pk) for pk in re.findall(r'href="/nhiem-vu/(\d+)/"', listed)}
+        assert shown and shown <= task_ids
+    unknown = client.get(reverse("reporting:items", args=[drafted.pk]), {"so_lieu": "x"})
+    assert unknown.status_code == 404
