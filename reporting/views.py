@@ -57,6 +57,8 @@ def _state_context(request, report: Report) -> dict:
     if report.snapshot and report.state != ReportState.GENERATING:
         preview = figure_context(ReportData.from_json(report.snapshot))
         preview["items_url"] = reverse("reporting:items", args=[report.pk])
+        # Data gathered before the rows carried their unit link the totals only.
+        preview["unit_links"] = "unit_id" in report.snapshot["task_fields"]
     return {"report": report, "can_edit": can_edit_reports(request.user), "preview": preview}
 
 

@@ -14,9 +14,10 @@ register = template.Library()
 def figure(context, count: int, name: str, *unit):
     """A figure of the report's tables (reporting/figure_tables.html): on the report's page, a
     link to the tasks it counts (its context has `items_url`); in the PDF, the number. `unit`:
-    the per-unit table's row (its unit's id, None for the row with no lead unit)."""
+    the per-unit table's row (its unit's id, None for the row with no lead unit), linked when
+    the context's `unit_links` says the data know each task's unit."""
     url = context.get("items_url")
-    if not url or not count:
+    if not url or not count or (unit and not context.get("unit_links")):
         return count
     query = {"so_lieu": name}
     if unit:

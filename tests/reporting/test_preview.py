@@ -166,3 +166,16 @@ def test_each_figure_links_to_the_tasks_it_counts(
         assert shown and shown <= task_ids
     unknown = client.get(reverse("reporting:items", args=[drafted.pk]), {"so_lieu": "x"})
     assert unknown.status_code == 404
+
+
+def test_data_gathered_before_rows_knew_their_unit_link_only_the_totals(client, office, drafted):
+    snapshot = drafted.snapshot
+    at = snapshot["task_fields"].index("unit_id")
+    snapshot["task_fields"].pop(at)
+    for row in snapshot["tasks"]:
+        row.pop(at)
+    Report.objects.filter(pk=drafted.pk).update(snapshot=snapshot)
+    client.force_login(office)
+    page = client.get(reverse("reporting:detail", args=[drafted.pk])).content.decode()
+    links = re.findall(r'<a href="/bao-cao/\d+/nhiem-vu/\?([^"]+)">', page)
+    assert links and not any("don_vi" in link for link in links)
