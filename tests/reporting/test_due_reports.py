@@ -17,6 +17,7 @@ from accounts.models import Role
 from reporting import services
 from reporting.data import Group
 from reporting.models import Report, RequiredReport
+from reporting.pdf import render_html
 from reporting.periods import PeriodError, parse_period
 from tasks.punctuality import local_today
 from tests.factories import PlanFactory, TaskFactory, UserFactory
@@ -54,6 +55,9 @@ def test_the_six_month_draft_takes_its_data_up_to_five_days_before_it_is_due(db,
     groups = {row.task_id: row.group for row in data.tasks}
     assert groups == {due_before.pk: Group.DUE, due_after.pk: Group.NOT_YET_DUE}
     assert data.as_of == date(2026, 6, 5)
+    document = render_html(data, report.document())
+    assert "số liệu tính đến ngày 05/06/2026 để gửi báo cáo đúng hạn" in document
+    assert "Nghị định số 09/2019/NĐ-CP" not in document  # its 14/06 is not the cut-off here
 
     client.force_login(UserFactory(role=Role.OFFICE))
     page = client.get(reverse("reporting:detail", args=[report.pk])).content.decode()
