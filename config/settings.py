@@ -281,6 +281,9 @@ REPORT_RECIPIENTS = [
     "Lưu: VT, VP.",
 ]
 REPORT_PREPARE_DAYS_AHEAD = env.int("REPORT_PREPARE_DAYS_AHEAD", default=10)
+# A prepared draft whose usual cut-off (the 14th) is not before its due date stops its data this
+# many days before the due date (the 6-month report due by 10/6: data to 5/6).
+REPORT_CUTOFF_DAYS_BEFORE_DUE = max(env.int("REPORT_CUTOFF_DAYS_BEFORE_DUE", default=5), 1)
 REPORT_PDF_MAX_COMPLETED = 300  # the full list of completed tasks is in the Excel file
 REPORT_PDF_COMPACT_LATE = 400  # longer lists of late tasks: one line a task in the PDF
 REPORT_PDF_MAX_LATE = 1000  # the PDF lists the tasks furthest behind; Excel lists all

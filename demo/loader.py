@@ -25,6 +25,7 @@ from imports.importing import save_rows, understand
 from imports.tables import read_text
 from plans.deadlines import DeadlineKind
 from plans.models import Phase, Plan, PlanBasis, Target, TargetResult, Unit
+from reporting.models import RequiredReport
 from tasks.models import ChangeState, DeadlineChange, Task
 from tasks.punctuality import Status
 from tasks.services import (
@@ -160,6 +161,20 @@ def load_plan(spec: dict, units: dict[str, Unit], plans: dict[str, Plan]) -> Pla
             unit=units[result["unit"]],
             period_end=date.fromisoformat(result["period_end"]),
             defaults={"value": Decimal(str(result["value"]))},
+        )
+    for required in spec.get("required_reports", []):
+        # The periodic reports the plan requires, with the years its footnotes set.
+        day, month = map(int, required["due"].split("/"))
+        RequiredReport.objects.update_or_create(
+            plan=plan,
+            kind=required["kind"],
+            due_month=month,
+            due_day=day,
+            defaults={
+                "first_year": required.get("first_year"),
+                "last_year": required.get("last_year"),
+                "note": required.get("note", ""),
+            },
         )
     return plan
 

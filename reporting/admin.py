@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from reporting.models import Report
+from reporting.models import Report, RequiredReport
 
 
 @admin.register(Report)
@@ -13,6 +13,7 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = [
         "period_key",
         "scope_key",
+        "scope_other_bodies",
         "state",
         "progress",
         "queued_at",
@@ -34,3 +35,12 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_issued)
+
+
+@admin.register(RequiredReport)
+class RequiredReportAdmin(admin.ModelAdmin):
+    """Which periodic reports each plan requires, and in which years (Văn phòng edits)."""
+
+    list_display = ["plan", "kind", "due_day", "due_month", "first_year", "last_year", "note"]
+    list_filter = ["kind", "plan"]
+    autocomplete_fields = ["plan"]

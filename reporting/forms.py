@@ -49,9 +49,7 @@ class ReportRequestForm(forms.Form):
     start = SaneDateField(
         label=_("Từ ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"]
     )
-    end = SaneDateField(
-        label=_("Đến ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"]
-    )
+    end = SaneDateField(label=_("Đến ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"])
     scope = forms.ChoiceField(
         label=_("Phạm vi"),
         choices=ScopeKind.choices,
@@ -64,6 +62,14 @@ class ReportRequestForm(forms.Form):
     plan = forms.ModelChoiceField(label=_("Kế hoạch"), queryset=Plan.objects.all(), required=False)
     leader = forms.ModelChoiceField(
         label=_("Lãnh đạo"), queryset=User.objects.filter(role=Role.LEADERSHIP), required=False
+    )
+    other_bodies = forms.BooleanField(
+        label=_("Gồm cả nhiệm vụ do cơ quan khác chủ trì"),
+        required=False,
+        help_text=_(
+            "Các nhiệm vụ do sở, ngành, địa phương khác chủ trì trong các kế hoạch Sở theo dõi; "
+            "chỉ với phạm vi toàn cơ quan hoặc một kế hoạch."
+        ),
     )
 
     def __init__(self, *args, today: date, **kwargs):
@@ -98,6 +104,11 @@ class ReportRequestForm(forms.Form):
         for name in ("unit", "plan", "leader"):
             if scope == name and not cleaned.get(name):
                 self.add_error(name, _("Xin chọn cho phạm vi này."))
+        if cleaned.get("other_bodies") and scope not in (ScopeKind.ORGANISATION, ScopeKind.PLAN):
+            self.add_error(
+                "other_bodies",
+                _("Chỉ chọn được với phạm vi toàn cơ quan hoặc một kế hoạch."),
+            )
         try:
             phases = plan_phases(plan) if kind == "phase" else []
             parse_period(kind, code, cutoff=cleaned.get("cutoff", True), phases=phases)
@@ -109,8 +120,11 @@ class ReportRequestForm(forms.Form):
     def scope_objects(self) -> dict:
         scope = self.cleaned_data["scope"]
         return {
-            name: self.cleaned_data.get(name) if scope == name else None
-            for name in ("unit", "plan", "leader")
+            **{
+                name: self.cleaned_data.get(name) if scope == name else None
+                for name in ("unit", "plan", "leader")
+            },
+            "other_bodies": self.cleaned_data.get("other_bodies", False),
         }
 
 

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import calendar
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
@@ -53,6 +58,11 @@ class Report(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    scope_other_bodies = models.BooleanField(
+        _("gồm cả nhiệm vụ do cơ quan khác chủ trì"),
+        default=False,
+        help_text=_("Với phạm vi toàn cơ quan hoặc một kế hoạch."),
     )
     scope_key = models.CharField(max_length=40, editable=False)
 
@@ -142,6 +152,12 @@ class Report(models.Model):
         return super().delete(*args, **kwargs)
 
     @property
+    def ends_early(self) -> bool:
+        """Its data stop before the period's usual last day, so that it is sent by its due date
+        (the period's key says so: reporting.periods.Period.key)."""
+        return self.period_key.endswith(f":den-{self.period_end.isoformat()}")
+
+    @property
     def is_issued(self) -> bool:
         return self.state == ReportState.ISSUED
 
@@ -171,3 +187,89 @@ class Report(models.Model):
         what = self.title.removeprefix("Kết quả thực hiện nhiệm vụ")
         words = fold(f"bao cao {what} {state}")
         return f"{slugify(words)[:150]}.{extension}"
+
+
+class RequiredReport(models.Model):
+    """A periodic report a plan requires of the department, and in which years: plan 83 wants
+    the 6-month report by 10/6 and the annual one by 10/12, except that in 2026 (its footnote 2)
+    only the annual one. The portal prepares a draft of each ahead of its due date; the
+    department's own reports (services.DUE_REPORTS) are prepared whatever the plans say."""
+
+    plan = models.ForeignKey(
+        "plans.Plan",
+        verbose_name=_("kế hoạch"),
+        on_delete=models.CASCADE,
+        related_name="required_reports",
+    )
+    kind = models.CharField(
+        _("loại báo cáo"),
+        max_length=20,
+        choices=[
+            (kind.value, kind.label)
+            for kind in (
+                PeriodKind.MONTHLY,
+                PeriodKind.QUARTERLY,
+                PeriodKind.SEMIANNUAL,
+                PeriodKind.ANNUAL,
+            )
+        ],
+    )
+    due_day = models.PositiveSmallIntegerField(
+        _("hạn gửi: ngày"), validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    due_month = models.PositiveSmallIntegerField(
+        _("hạn gửi: tháng"),
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Báo cáo là của kỳ có ngày hạn gửi, ví dụ hạn 10/6: báo cáo 6 tháng đầu năm."),
+    )
+    first_year = models.PositiveSmallIntegerField(
+        _("từ năm"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("Để trống: từ khi ban hành kế hoạch."),
+    )
+    last_year = models.PositiveSmallIntegerField(
+        _("đến năm"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("Để trống: không giới hạn."),
+    )
+    note = models.CharField(
+        _("căn cứ"),
+        max_length=300,
+        blank=True,
+        help_text=_("Ví dụ: Chú thích 2 của kế hoạch: năm 2026 chỉ báo cáo cuối năm."),
+    )
+
+    class Meta:
+        verbose_name = _("báo cáo kế hoạch yêu cầu")
+        verbose_name_plural = _("báo cáo kế hoạch yêu cầu")
+        ordering = ["plan_id", "due_month", "due_day"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, trước ngày {self.due_day:02d}/{self.due_month:02d}"
+
+    def clean(self):
+        errors = {}
+        # A day every year has: 29/02 is not.
+        if (
+            self.due_month in range(1, 13)
+            and self.due_day
+            and self.due_day > calendar.monthrange(2001, self.due_month)[1]
+        ):
+            errors["due_day"] = _("Tháng %(month)s không có ngày %(day)s mọi năm.") % {
+                "month": self.due_month,
+                "day": self.due_day,
+            }
+        if self.first_year and self.last_year and self.last_year < self.first_year:
+            errors["last_year"] = _("Năm kết thúc phải từ năm bắt đầu trở đi.")
+        if errors:
+            raise ValidationError(errors)
+
+    def applies_in(self, year: int) -> bool:
+        return (self.first_year or year) <= year <= (self.last_year or year)
+
+    def due_in(self, year: int) -> date:
+        return date(year, self.due_month, self.due_day)

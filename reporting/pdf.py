@@ -127,6 +127,18 @@ def _capped(rows: list, limit: int) -> tuple[list, int]:
     return rows[:limit], max(len(rows) - limit, 0)
 
 
+def figure_context(data: ReportData) -> dict:
+    """What reporting/figure_tables.html needs: the report's summary and per-unit tables, in
+    the PDF and in the preview on the report's page."""
+    return {
+        "data": data,
+        "rate_note": ON_TIME_RATE_NOTE,
+        "state_columns": range(len(data.figures.states)),
+        "overdue_before": data.group(Group.OVERDUE_BEFORE),
+        "not_yet_due": data.group(Group.NOT_YET_DUE),
+    }
+
+
 def render_html(data: ReportData, document: Document) -> str:
     late = data.late_tasks
     late_shown = late
@@ -159,12 +171,10 @@ def render_html(data: ReportData, document: Document) -> str:
     return render_to_string(
         "reporting/report_pdf.html",
         {
-            "data": data,
+            **figure_context(data),
             "doc": document,
             "font_faces": font_faces(),
             "chart": bar_chart_svg(data.chart, target=data.on_time_target) if data.chart else "",
-            "rate_note": ON_TIME_RATE_NOTE,
-            "state_columns": range(len(data.figures.states)),
             "appendix": appendix,
             "appendix_sub": (
                 f"(Kèm theo Báo cáo {document.reference} {document.reference_date} "
@@ -175,8 +185,6 @@ def render_html(data: ReportData, document: Document) -> str:
             "late_hidden": len(late) - len(late_shown),
             # A long list, one line a task (WeasyPrint lays out 5–10 pages a second).
             "compact_late": len(late) > settings.REPORT_PDF_COMPACT_LATE,
-            "overdue_before": data.group(Group.OVERDUE_BEFORE),
-            "not_yet_due": data.group(Group.NOT_YET_DUE),
             "continuous": data.group(Group.CONTINUOUS),
             "reported_targets": [t for t in data.targets if t.actual is not None],
             "unreported_targets": [t for t in data.targets if t.actual is None],

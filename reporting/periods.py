@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.db import models
@@ -58,11 +58,16 @@ class Period:
     end: date
     label: str  # "6 tháng đầu năm 2026": what follows "Kết quả thực hiện nhiệm vụ"
     cutoff: bool  # data cut off as Nghị định 09/2019 Art. 12 (else calendar)
+    # The data stop before the period's usual last day (`parse_period(until=…)`): the report is
+    # due before that day, e.g. the 6-month report due by 10/6 with the data of 15/12–5/6.
+    ends_early: bool = False
 
     @property
     def key(self) -> str:
-        """Identifies the period across reports: issuing it again makes a new version."""
-        return f"{self.kind}:{self.code}:{'nd09' if self.cutoff else 'lich'}"
+        """Identifies the period across reports: issuing it again makes a new version. Data
+        stopping early are another period ("…:den-2026-06-05")."""
+        key = f"{self.kind}:{self.code}:{'nd09' if self.cutoff else 'lich'}"
+        return f"{key}:den-{self.end.isoformat()}" if self.ends_early else key
 
     @property
     def range_label(self) -> str:
@@ -94,17 +99,51 @@ _CODES = {
 
 
 def parse_period(
-    kind: str, code: str, *, cutoff: bool = True, phases: list[PhaseBounds] | None = None
+    kind: str,
+    code: str,
+    *,
+    cutoff: bool = True,
+    phases: list[PhaseBounds] | None = None,
+    until: date | None = None,
 ) -> Period:
-    """The period `code` of `kind`. Phases come from the plan (`phase` reports only)."""
+    """The period `code` of `kind`. Phases come from the plan (`phase` reports only). `until`:
+    the data stop that day, before the period's usual last day (a report due before it)."""
     kind = PeriodKind(kind)
     found = _CODES[kind].match(code.strip())
     if not found:
         raise PeriodError(f"Kỳ “{code}” không đúng dạng cho loại báo cáo “{kind.label}”.")
     try:
-        return _BUILDERS[kind](found, cutoff=cutoff, phases=phases or [])
+        period = _BUILDERS[kind](found, cutoff=cutoff, phases=phases or [])
     except ValueError as error:  # an impossible date: month 13, week 54, 2026-02-30
         raise PeriodError(f"Kỳ “{code}” không hợp lệ: {error}") from error
+    if until is None or until == period.end:
+        return period
+    if not period.start <= until < period.end:
+        raise PeriodError(
+            f"Ngày chốt số liệu {until:%d/%m/%Y} phải từ ngày {period.start:%d/%m/%Y} "
+            f"đến trước ngày {period.end:%d/%m/%Y}."
+        )
+    return replace(period, end=until, ends_early=True)
+
+
+def period_code_on(kind: str, day: date) -> str:
+    """The code of the period of `kind` (month, quarter, half, year) whose calendar span holds
+    `day`: a report due by 10/6 is the 6-month report "2026-H1"."""
+    codes = {
+        PeriodKind.MONTHLY: f"{day.year}-{day.month:02d}",
+        PeriodKind.QUARTERLY: f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+        PeriodKind.SEMIANNUAL: f"{day.year}-H{1 if day.month <= 6 else 2}",
+        PeriodKind.ANNUAL: str(day.year),
+    }
+    return codes[PeriodKind(kind)]
+
+
+def cut_off_before(period: Period, *, due: date, days: int) -> date | None:
+    """The day the data of a report due on `due` stop, when its period's usual last day is not
+    before it: `days` days before the due date (None: the usual last day will do)."""
+    if period.end < due:
+        return None
+    return max(due - timedelta(days=days), period.start)
 
 
 def _monthly(found, *, cutoff, phases) -> Period:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
@@ -18,7 +19,7 @@ from plans.models import Plan, Unit
 from reporting import builds
 from reporting.data import ReportData, build_report_data, plan_phases, scope_for
 from reporting.excel import render_xlsx
-from reporting.models import Report, ReportState
+from reporting.models import Report, ReportState, RequiredReport
 from reporting.narrative import (
     default_assessment,
     default_proposals,
@@ -26,15 +27,24 @@ from reporting.narrative import (
     default_signer,
 )
 from reporting.pdf import render_pdf
-from reporting.periods import PeriodKind, next_period, parse_period, previous_period
+from reporting.periods import (
+    Period,
+    PeriodKind,
+    cut_off_before,
+    next_period,
+    parse_period,
+    period_code_on,
+    previous_period,
+)
 
 logger = logging.getLogger(__name__)
 
-# The reports the plans require of Văn phòng (plan 000, IV.1): the 6-month report before 10/6
-# and the annual report before 10/12, to the city People's Committee via Sở Nội vụ.
+# The department's own reports (plan 000, IV.1), to the city People's Committee via Sở Nội vụ:
+# the 6-month report before 10/6 and the annual report before 10/12, each year. What a plan
+# requires of its own is in RequiredReport, edited in the admin.
 DUE_REPORTS = [
-    (PeriodKind.SEMIANNUAL, "{year}-H1", (6, 10)),
-    (PeriodKind.ANNUAL, "{year}", (12, 10)),
+    (PeriodKind.SEMIANNUAL, (6, 10)),
+    (PeriodKind.ANNUAL, (12, 10)),
 ]
 
 
@@ -47,12 +57,15 @@ def create_draft(
     unit: Unit | None = None,
     plan: Plan | None = None,
     leader: User | None = None,
+    other_bodies: bool = False,
+    until: date | None = None,
     automatic: bool = False,
 ) -> Report:
-    """A draft report for a period and scope, with a first narrative to edit."""
+    """A draft report for a period and scope, with a first narrative to edit; `until`: its data
+    stop that day, before the period's usual last day."""
     phases = plan_phases(plan) if kind == PeriodKind.PHASE else []
-    period = parse_period(kind, code, cutoff=cutoff, phases=phases)
-    scope = scope_for(unit=unit, plan=plan, leader=leader)
+    period = parse_period(kind, code, cutoff=cutoff, phases=phases, until=until)
+    scope = scope_for(unit=unit, plan=plan, leader=leader, other_bodies=other_bodies)
     signer_title, signer_name = default_signer(by, unit)
     return Report.objects.create(
         kind=period.kind,
@@ -66,6 +79,7 @@ def create_draft(
         scope_unit=unit,
         scope_plan=plan,
         scope_leader=leader,
+        scope_other_bodies=scope.other_bodies,
         scope_key=scope.key,
         recipients="\n".join(default_recipients(unit)),
         signer_title=signer_title,
@@ -75,12 +89,28 @@ def create_draft(
     )
 
 
-def build_data(report: Report, *, today: date) -> ReportData:
+def report_period(report: Report) -> Period:
+    """The report's period, with its data stopping early when they were made to."""
     phases = plan_phases(report.scope_plan) if report.kind == PeriodKind.PHASE else []
     period = parse_period(report.kind, report.period_code, cutoff=report.cutoff, phases=phases)
+    if report.period_key != period.key:  # a phase follows its plan's dates; this does not
+        period = parse_period(
+            report.kind, report.period_code, cutoff=report.cutoff, until=report.period_end
+        )
+    return period
+
+
+def build_data(report: Report, *, today: date) -> ReportData:
+    phases = plan_phases(report.scope_plan) if report.kind == PeriodKind.PHASE else []
+    period = report_period(report)
     return build_report_data(
         period=period,
-        scope=scope_for(unit=report.scope_unit, plan=report.scope_plan, leader=report.scope_leader),
+        scope=scope_for(
+            unit=report.scope_unit,
+            plan=report.scope_plan,
+            leader=report.scope_leader,
+            other_bodies=report.scope_other_bodies,
+        ),
         today=today,
         previous=previous_period(period, phases=phases),
         following=next_period(period, phases=phases),
@@ -205,20 +235,50 @@ def _next_version(report: Report) -> int:
     return (issued or 0) + 1
 
 
+@dataclass(frozen=True)
+class DueReport:
+    kind: str
+    code: str
+    due: date
+    plan: Plan | None = None  # None: the department's own report
+
+
+def due_reports(*, year: int) -> list[DueReport]:
+    """The reports due in `year`: the department's own, then those the plans require that year
+    (none for a period before the plan was issued)."""
+    found = [
+        DueReport(kind, period_code_on(kind, date(year, month, day)), date(year, month, day))
+        for kind, (month, day) in DUE_REPORTS
+    ]
+    for required in RequiredReport.objects.select_related("plan").order_by(
+        "plan_id", "due_month", "due_day", "pk"
+    ):
+        due = required.due_in(year)
+        issued = required.plan.issue_date
+        if required.applies_in(year) and not (issued and due < issued):
+            code = period_code_on(required.kind, due)
+            found.append(DueReport(required.kind, code, due, required.plan))
+    return found
+
+
 def prepare_due_reports(*, today: date) -> list[Report]:
-    """Drafts of the reports the plans require, `REPORT_PREPARE_DAYS_AHEAD` days before they
-    are due, each prepared once; Văn phòng is told by email."""
+    """Drafts of the reports due, `REPORT_PREPARE_DAYS_AHEAD` days before they are due, each
+    prepared once (not when a report of that period and scope already exists); Văn phòng is
+    told by email. A draft's data stop before its due date: when the period's usual last day
+    (the 14th) is not before it, `REPORT_CUTOFF_DAYS_BEFORE_DUE` days before it."""
     prepared = []
     ahead = settings.REPORT_PREPARE_DAYS_AHEAD
-    for kind, code_format, (month, day) in DUE_REPORTS:
-        due = date(today.year, month, day)
+    for due_report in due_reports(year=today.year):
+        kind, code, due, plan = due_report.kind, due_report.code, due_report.due, due_report.plan
         if not 0 < (due - today).days <= ahead:
             continue
-        code = code_format.format(year=today.year)
-        period = parse_period(kind, code)
-        if Report.objects.filter(period_key=period.key, scope_key="organisation").exists():
+        scope = scope_for(plan=plan)
+        if Report.objects.filter(kind=kind, period_code=code, scope_key=scope.key).exists():
             continue
-        report = create_draft(kind=kind, code=code, by=None, automatic=True)
+        until = cut_off_before(
+            parse_period(kind, code), due=due, days=settings.REPORT_CUTOFF_DAYS_BEFORE_DUE
+        )
+        report = create_draft(kind=kind, code=code, by=None, plan=plan, until=until, automatic=True)
         start_generation(report=report)
         _notify_office(report, due=due)
         prepared.append(report)
@@ -239,8 +299,9 @@ def _notify_office(report: Report, *, due: date) -> None:
         subject=f"Dự thảo báo cáo {report.title} (hạn gửi {due:%d/%m/%Y})",
         message=(
             f"Cổng 6 rõ đã chuẩn bị dự thảo báo cáo “{report.title}”, "
-            f"số liệu {report.period_start:%d/%m/%Y} – {report.period_end:%d/%m/%Y}.\n"
-            f"Hạn gửi UBND thành phố (qua Sở Nội vụ): trước ngày {due:%d/%m/%Y}.\n"
+            f"số liệu từ ngày {report.period_start:%d/%m/%Y}, "
+            f"tính đến ngày {report.period_end:%d/%m/%Y}.\n"
+            f"Hạn gửi báo cáo: trước ngày {due:%d/%m/%Y}.\n"
             f"Xin xem, hoàn thiện phần đánh giá, đề xuất và ban hành tại: {link}\n"
         ),
         from_email=None,

@@ -10,16 +10,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from reporting import services
+from reporting.data import ReportData
 from reporting.forms import NarrativeForm, ReportRequestForm
 from reporting.models import Report, ReportState
+from reporting.pdf import figure_context
 from tasks.punctuality import local_today
 
 
@@ -42,6 +47,62 @@ def _get_report(request, pk: int) -> Report:
         Report.objects.select_related("scope_unit", "scope_plan", "scope_leader", "created_by"),
         pk=pk,
     )
+
+
+def _state_context(request, report: Report) -> dict:
+    """The report's state and, once its data are gathered, the preview of its figures: read
+    from the snapshot the files were made from (gathering them again takes as long as making
+    the files, so "Tổng hợp lại số liệu" does it in the background)."""
+    preview = None
+    if report.snapshot and report.state != ReportState.GENERATING:
+        preview = figure_context(ReportData.from_json(report.snapshot))
+        preview["items_url"] = reverse("reporting:items", args=[report.pk])
+        # Data gathered before the rows carried their unit link the totals only.
+        preview["unit_links"] = "unit_id" in report.snapshot["task_fields"]
+    return {"report": report, "can_edit": can_edit_reports(request.user), "preview": preview}
+
+
+# What each figure of the report's tables counts (ReportData.behind), as the tables name it.
+FIGURE_LABELS = {
+    "total": gettext_lazy("Nhiệm vụ đến hạn trong kỳ"),
+    "not_started": gettext_lazy("Chưa thực hiện"),
+    "under_way": gettext_lazy("Đang thực hiện, trong hạn"),
+    "overdue": gettext_lazy("Quá hạn chưa hoàn thành"),
+    "done_early": gettext_lazy("Hoàn thành trước hạn"),
+    "done_on_time": gettext_lazy("Hoàn thành đúng hạn"),
+    "done_late": gettext_lazy("Hoàn thành trễ hạn"),
+    "paused": gettext_lazy("Tạm dừng"),
+    "cancelled": gettext_lazy("Đã hủy"),
+    "overdue_before": gettext_lazy("Quá hạn từ các kỳ trước, chưa hoàn thành"),
+    "not_yet_due": gettext_lazy("Chưa đến hạn tại ngày chốt số liệu"),
+}
+
+
+@login_required
+def report_items(request, pk: int):
+    """The tasks behind a figure of the report, as they stood at its cut-off (its snapshot)."""
+    report = _get_report(request, pk)
+    figure = request.GET.get("so_lieu", "total")
+    unit = request.GET.get("don_vi", "")
+    if not report.snapshot or figure not in FIGURE_LABELS or not (unit == "" or unit.isdigit()):
+        raise Http404
+    data = ReportData.from_json(report.snapshot)
+    unit_id = int(unit) if unit else None
+    rows = data.behind(figure=figure, unit_id=unit_id)
+    unit_name = next((u.name for u in data.units if (u.unit_id or 0) == unit_id), "")
+    context = {
+        "report": report,
+        "label": FIGURE_LABELS[figure],
+        "unit_name": unit_name,
+        "as_of": data.as_of,
+        "page": Paginator(rows, 100).get_page(request.GET.get("page")),
+    }
+    return render(request, "reporting/report_items.html", context)
+
+
+def _render_state(request, report: Report):
+    """The progress section; when the files are done, the preview too (swapped out of band)."""
+    return render(request, "reporting/report_detail.html#state", _state_context(request, report))
 
 
 @login_required
@@ -83,9 +144,8 @@ def report_detail(request, pk: int):
             messages.success(request, _("Đã lưu phần nội dung của báo cáo."))
             return redirect("reporting:detail", pk=report.pk)
     context = {
-        "report": report,
+        **_state_context(request, report),
         "form": form,
-        "can_edit": can_edit_reports(request.user),
         "versions": Report.objects.filter(
             period_key=report.period_key, scope_key=report.scope_key, state=ReportState.ISSUED
         ).order_by("version"),
@@ -95,12 +155,7 @@ def report_detail(request, pk: int):
 
 @login_required
 def report_progress(request, pk: int):
-    report = _get_report(request, pk)
-    return render(
-        request,
-        "reporting/report_detail.html#progress",
-        {"report": report, "can_edit": can_edit_reports(request.user)},
-    )
+    return _render_state(request, _get_report(request, pk))
 
 
 def _generate(request, pk: int, *, issue: bool | None):
@@ -122,11 +177,7 @@ def _generate(request, pk: int, *, issue: bool | None):
             services.start_generation(report=report, issue=issue)
         report.refresh_from_db()  # queued on commit, or failed (shown with "Tạo lại")
     if request.htmx:
-        return render(
-            request,
-            "reporting/report_detail.html#progress",
-            {"report": report, "can_edit": can_edit_reports(request.user)},
-        )
+        return _render_state(request, report)
     return redirect("reporting:detail", pk=report.pk)
 
 

@@ -26,6 +26,19 @@ ON_TIME_RATE_NOTE = (
 )
 
 
+# The states a report prints, in its order; "under_way" is on track and due soon together.
+REPORT_STATES = (
+    "not_started",
+    "under_way",
+    "overdue",
+    "done_early",
+    "done_on_time",
+    "done_late",
+    "paused",
+    "cancelled",
+)
+
+
 @dataclass(frozen=True)
 class Figures:
     total: int = 0
@@ -78,16 +91,12 @@ class Figures:
     @property
     def states(self) -> tuple[int, ...]:
         """One figure per state, in the order reports print them; they add up to the total."""
-        return (
-            self.not_started,
-            self.under_way,
-            self.overdue,
-            self.done_early,
-            self.done_on_time,
-            self.done_late,
-            self.paused,
-            self.cancelled,
-        )
+        return tuple(getattr(self, name) for name in REPORT_STATES)
+
+    @property
+    def named_states(self) -> tuple[tuple[str, int], ...]:
+        """(state, figure) in the order of `states`."""
+        return tuple((name, getattr(self, name)) for name in REPORT_STATES)
 
     @property
     def on_time(self) -> int:
@@ -122,6 +131,12 @@ FIELDS = {
     "paused": P.PAUSED,
     "cancelled": P.CANCELLED,
 }
+
+
+def report_state_of(state: Punctuality | str) -> str:
+    """The state of REPORT_STATES an item is counted in."""
+    name = next(name for name, value in FIELDS.items() if value == state)
+    return "under_way" if name in ("on_track", "due_soon") else name
 
 
 def _aggregates() -> dict:

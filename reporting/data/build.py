@@ -214,17 +214,11 @@ OCCURRENCE_FIELDS = (
 )  # fmt: skip
 
 
-@dataclass
-class _Item:
-    row: TaskRow
-    unit_id: int | None
-
-
-def _rows(items: QuerySet, bounds: Bounds, cutoff: Cutoff) -> list[_Item]:
+def _rows(items: QuerySet, bounds: Bounds, cutoff: Cutoff) -> list[TaskRow]:
     """Every item of the report with its group and its state at the cut-off."""
     is_task = items.model is Task
     names = TASK_FIELDS if is_task else OCCURRENCE_FIELDS
-    found: list[_Item] = []
+    found: list[TaskRow] = []
     ordering = ("due_then", "pk")
     for values in (
         _candidates(items, bounds, cutoff)
@@ -249,29 +243,27 @@ def _rows(items: QuerySet, bounds: Bounds, cutoff: Cutoff) -> list[_Item]:
             status=status, due_date=due, completed_on=completed, today=cutoff.judge
         )
         found.append(
-            _Item(
-                TaskRow(
-                    task_id=row["pk"] if is_task else row["task_id"],
-                    occurrence_id=None if is_task else row["pk"],
-                    plan=row[f"{prefix}plan__short_name"] or row[f"{prefix}plan__number"],
-                    order_label=row[f"{prefix}order_label"],
-                    content=row[f"{prefix}content"],
-                    unit=row[f"{prefix}lead_unit__name"] or "",
-                    assignee=name or "",
-                    product=row[f"{prefix}product"],
-                    deadline_text=row[f"{prefix}deadline_text"],
-                    period_label="" if is_task else row["label"],
-                    due_date=due,
-                    status=status,
-                    punctuality=state,
-                    percent=percent,
-                    completed_on=completed,
-                    days_late=days_late(due_date=due, completed_on=completed, today=cutoff.day)
-                    if state in (Punctuality.OVERDUE, Punctuality.DONE_LATE)
-                    else 0,
-                    group=group,
-                ),
-                row[f"{prefix}lead_unit_id"],
+            TaskRow(
+                task_id=row["pk"] if is_task else row["task_id"],
+                occurrence_id=None if is_task else row["pk"],
+                plan=row[f"{prefix}plan__short_name"] or row[f"{prefix}plan__number"],
+                order_label=row[f"{prefix}order_label"],
+                content=row[f"{prefix}content"],
+                unit=row[f"{prefix}lead_unit__name"] or "",
+                assignee=name or "",
+                product=row[f"{prefix}product"],
+                deadline_text=row[f"{prefix}deadline_text"],
+                period_label="" if is_task else row["label"],
+                due_date=due,
+                status=status,
+                punctuality=state,
+                percent=percent,
+                completed_on=completed,
+                days_late=days_late(due_date=due, completed_on=completed, today=cutoff.day)
+                if state in (Punctuality.OVERDUE, Punctuality.DONE_LATE)
+                else 0,
+                group=group,
+                unit_id=row[f"{prefix}lead_unit_id"],
             )
         )
     return found
@@ -306,17 +298,17 @@ def build_report_data(
     tasks, occurrences = _items(scope_q, task_q)
     bounds = _bounds(period, following)
     items = _rows(tasks, bounds, cutoff) + _rows(occurrences, bounds, cutoff)
-    due = [item for item in items if item.row.group == Group.DUE]
+    due = [row for row in items if row.group == Group.DUE]
     previous_figures = None
     if previous is not None:
         before = _bounds(previous, None)
         before_cutoff = cutoff_for(end=previous.end, today=today)
         before_bounds = Bounds(before.window_start, before.window_end, before.window_end, None)
         previous_figures = tally(
-            item.row.punctuality
+            row.punctuality
             for model in (tasks, occurrences)
-            for item in _rows(model, before_bounds, before_cutoff)
-            if item.row.group == Group.DUE
+            for row in _rows(model, before_bounds, before_cutoff)
+            if row.group == Group.DUE
         )
     named_start, named_end = named_bounds(period)
     data = ReportData(
@@ -324,7 +316,7 @@ def build_report_data(
         previous=previous,
         scope=scope,
         as_of=cutoff.day,
-        figures=tally(item.row.punctuality for item in due),
+        figures=tally(row.punctuality for row in due),
         previous_figures=previous_figures,
         on_time_target=float(settings.ON_TIME_TARGET_PERCENT),
         named_start=named_start,
@@ -333,7 +325,7 @@ def build_report_data(
     )
     data.units = _unit_rows(due)
     data.chart, data.chart_note = _chart(data.units)
-    data.tasks = [item.row for item in _ordered(items)]
+    data.tasks = _ordered(items)
     data.difficulties, data.proposals = _attach_evidence(
         data.tasks, scope_q=scope_q, period=period, cutoff=cutoff
     )
@@ -345,23 +337,23 @@ def build_report_data(
 GROUP_ORDER = {group: index for index, group in enumerate(Group.values)}
 
 
-def _ordered(items: list[_Item]) -> list[_Item]:
+def _ordered(rows: list[TaskRow]) -> list[TaskRow]:
     return sorted(
-        items,
-        key=lambda item: (
-            GROUP_ORDER[item.row.group],
-            item.row.unit,
-            item.row.due_date or date.max,
-            item.row.task_id,
-            item.row.occurrence_id or 0,
+        rows,
+        key=lambda row: (
+            GROUP_ORDER[row.group],
+            row.unit,
+            row.due_date or date.max,
+            row.task_id,
+            row.occurrence_id or 0,
         ),
     )
 
 
-def _unit_rows(due: list[_Item]) -> list[UnitRow]:
+def _unit_rows(due: list[TaskRow]) -> list[UnitRow]:
     states: dict[int | None, list[str]] = {}
-    for item in due:
-        states.setdefault(item.unit_id, []).append(item.row.punctuality)
+    for row in due:
+        states.setdefault(row.unit_id, []).append(row.punctuality)
     by_unit = {unit_id: tally(found) for unit_id, found in states.items()}
     units = list(
         Unit.objects.filter(pk__in=[pk for pk in by_unit if pk is not None])

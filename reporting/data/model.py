@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import Comparator, Plan, Unit
 from reporting.periods import Period
-from tasks.figures import Figures
+from tasks.figures import REPORT_STATES, Figures, report_state_of
 from tasks.punctuality import Punctuality, Status
 
 P = Punctuality
@@ -52,19 +52,29 @@ class Scope:
         return f"{key}:all" if self.other_bodies else key
 
 
+# What the title adds when a scope takes in the tasks other bodies lead.
+OTHER_BODIES_LABEL = "(gồm cả nhiệm vụ do cơ quan khác chủ trì)"
+
+
 def scope_for(
     *, unit: Unit | None = None, plan: Plan | None = None, leader=None, other_bodies=False
 ) -> Scope:
+    """The scope of a report. `other_bodies` widens a plan's or the department's scope to the
+    tasks other bodies lead; a unit or a leader covers their own units only."""
+    wider = f" {OTHER_BODIES_LABEL}" if other_bodies else ""
     if unit is not None:
         return Scope(ScopeKind.UNIT, unit_id=unit.pk, label=f"của {unit.name}")
     if plan is not None:
         return Scope(
-            ScopeKind.PLAN, plan_id=plan.pk, label=f"theo {plan.label}", other_bodies=other_bodies
+            ScopeKind.PLAN,
+            plan_id=plan.pk,
+            label=f"theo {plan.label}{wider}",
+            other_bodies=other_bodies,
         )
     if leader is not None:
         who = f"{leader.title} {leader}".strip()
         return Scope(ScopeKind.LEADER, leader_id=leader.pk, label=f"các đơn vị do {who} phụ trách")
-    return Scope(other_bodies=other_bodies)
+    return Scope(label=wider.strip(), other_bodies=other_bodies)
 
 
 # --- the data -------------------------------------------------------------------------------
@@ -113,6 +123,7 @@ class TaskRow:
     achieved: str = ""  # written inside the window
     product_link: str = ""
     group: str = Group.DUE
+    unit_id: int | None = None  # the lead unit: the row of the per-unit table it is counted in
 
     @property
     def is_late(self) -> bool:
@@ -223,6 +234,23 @@ class ReportData:
     @property
     def due_tasks(self) -> list[TaskRow]:
         return self.group(Group.DUE)
+
+    def behind(self, *, figure: str, unit_id: int | None = None) -> list[TaskRow]:
+        """The items a figure of the summary or per-unit table counts: `figure` is "total", a
+        state of REPORT_STATES, or the group "overdue_before" or "not_yet_due"; `unit_id` the
+        row of the per-unit table (0: the row of items with no lead unit). ValueError for a
+        figure the tables do not have."""
+        if figure in (Group.OVERDUE_BEFORE, Group.NOT_YET_DUE):
+            rows = self.group(figure)
+        elif figure == "total":
+            rows = self.due_tasks
+        elif figure in REPORT_STATES:
+            rows = [row for row in self.due_tasks if report_state_of(row.punctuality) == figure]
+        else:
+            raise ValueError(figure)
+        if unit_id is not None:
+            rows = [row for row in rows if (row.unit_id or 0) == unit_id]
+        return rows
 
     @property
     def has_previous(self) -> bool:

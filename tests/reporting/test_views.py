@@ -9,9 +9,10 @@ from django.urls import reverse
 from accounts.models import Role
 from reporting import services
 from reporting.models import Report, ReportState
-from tests.factories import TaskFactory, UserFactory
+from tests.factories import PlanFactory, TaskFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 
 @pytest.fixture(autouse=True)
 def no_queue():
@@ -147,3 +148,51 @@ def test_the_archive_runs_a_fixed_number_of_queries(client, office, django_asser
     client.force_login(office)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("reporting:list")).status_code == 200
+
+
+def test_the_form_includes_the_tasks_other_bodies_lead_in_a_plan(
+    client, office, django_capture_on_commit_callbacks, settings
+):
+    city = UnitFactory(name="UBND thành phố")
+    department = UnitFactory(name="Sở Khoa học và Công nghệ", parent=city)
+    other = UnitFactory(name="Sở Nội vụ", parent=city)
+    plan = PlanFactory(issuing_unit=city)
+    ours = TaskFactory(plan=plan, lead_unit=department, due_date=date(2026, 6, 1))
+    theirs = TaskFactory(plan=plan, lead_unit=other, due_date=date(2026, 6, 1))
+    settings.REPORT_ISSUING_BODY = "Sở Khoa học và Công nghệ"
+    client.force_login(office)
+    assert (
+        "Gồm cả nhiệm vụ do cơ quan khác chủ trì"
+        in client.get(reverse("reporting:new")).content.decode()
+    )
+    fields = {"period": "semiannual:2026-H1", "cutoff": "1", "scope": "plan", "plan": plan.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reporting:new"), fields)
+        client.post(reverse("reporting:new"), {**fields, "other_bodies": "on"})
+    own, wider = Report.objects.order_by("pk")
+    assert not own.scope_other_bodies and wider.scope_other_bodies
+    assert wider.title == f"{own.title} (gồm cả nhiệm vụ do cơ quan khác chủ trì)"
+    assert own.scope_key != wider.scope_key  # two reports, each issued in its own versions
+    today = date(2026, 6, 20)
+    assert {r.task_id for r in services.build_data(own, today=today).tasks} == {ours.pk}
+    assert {r.task_id for r in services.build_data(wider, today=today).tasks} == {
+        ours.pk,
+        theirs.pk,
+    }
+
+
+def test_other_bodies_cannot_be_asked_of_a_units_report(client, office):
+    unit = UnitFactory()
+    client.force_login(office)
+    response = client.post(
+        reverse("reporting:new"),
+        {
+            "period": "semiannual:2026-H1",
+            "cutoff": "1",
+            "scope": "unit",
+            "unit": unit.pk,
+            "other_bodies": "on",
+        },
+    )
+    assert "Chỉ chọn được với phạm vi toàn cơ quan hoặc một kế hoạch." in response.content.decode()
+    assert not Report.objects.exists()
