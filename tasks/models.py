@@ -505,6 +505,7 @@ class WarningRule(models.TextChoices):
     DEADLINE_DECIDED = "deadline_decided", _("Đề nghị điều chỉnh hạn đã có quyết định")
     ASSIGNED = "assigned", _("Được giao nhiệm vụ")
     COORDINATION_NOTE = "coordination_note", _("Ý kiến của đơn vị phối hợp")
+    MENTIONED = "mentioned", _("Được nhắc đến trong ý kiến")
 
 
 NOTICE_RULES = (
@@ -512,6 +513,7 @@ NOTICE_RULES = (
     WarningRule.DEADLINE_DECIDED,
     WarningRule.ASSIGNED,
     WarningRule.COORDINATION_NOTE,
+    WarningRule.MENTIONED,
 )
 
 
@@ -687,3 +689,7 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# Comments and attachments live in their own module; imported here so that Django finds them.
+from tasks.comment_models import Attachment, Comment  # noqa: E402, F401
