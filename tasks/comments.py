@@ -22,7 +22,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from accounts.models import EVERYTHING_ROLES, User
+from accounts.models import EVERYTHING_ROLES, Role, User
+from plans.models import Unit
 from plans.text import clean, fold
 from tasks import notices, product_files
 from tasks.models import Attachment, Comment, ProgressUpdate, Task, WarningRule
@@ -260,21 +261,40 @@ def add_comment(
             comment.save()
             comment.mentions.set(mentions.people)
             attach(files=files, by=by, at=at, stored=stored, comment=comment)
-            notices.notify(
-                task=task,
-                rule=WarningRule.MENTIONED,
-                key=comment.pk,
-                message=_("%(who)s nhắc đến bạn: %(text)s")
-                % {"who": by, "text": " ".join(text.split())[:300]},
-                recipients=[person.pk for person in mentions.people if person.pk != by.pk],
-                now=at,
-            )
+            _notify(comment, mentioned=mentions.people)
     except IntegrityError:
         # The same form posted twice at once: the other request wrote it.
         if token is not None and (earlier := _earlier(task, by, token)):
             return Posted(earlier, False, Mentions())
         raise
     return Posted(comment, True, mentions)
+
+
+def _notify(comment: Comment, *, mentioned: list[User]) -> None:
+    """The people mentioned hear of it; so do the lead unit's heads when the comment comes from
+    outside their unit (Văn phòng, a leader, a coordinating unit), unless they were mentioned."""
+    task, by = comment.task, comment.author
+    excerpt = " ".join(comment.text.split())[:300]
+    told = {by.pk, *(person.pk for person in mentioned)}
+    notices.notify(
+        task=task,
+        rule=WarningRule.MENTIONED,
+        key=comment.pk,
+        message=_("%(who)s nhắc đến bạn: %(text)s") % {"who": by, "text": excerpt},
+        recipients=[person.pk for person in mentioned if person.pk != by.pk],
+        now=comment.created_at,
+    )
+    if task.lead_unit_id is None or by.unit_id in Unit.objects.descendant_ids({task.lead_unit_id}):
+        return
+    heads = User.objects.filter(role=Role.UNIT_HEAD, unit_id=task.lead_unit_id, is_active=True)
+    notices.notify(
+        task=task,
+        rule=WarningRule.COMMENTED,
+        key=comment.pk,
+        message=_("%(who)s góp ý: %(text)s") % {"who": by, "text": excerpt or _("(tệp đính kèm)")},
+        recipients=[pk for pk in heads.values_list("pk", flat=True) if pk not in told],
+        now=comment.created_at,
+    )
 
 
 def _earlier(task: Task, by: User, token) -> Comment | None:

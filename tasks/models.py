@@ -506,6 +506,7 @@ class WarningRule(models.TextChoices):
     ASSIGNED = "assigned", _("Được giao nhiệm vụ")
     COORDINATION_NOTE = "coordination_note", _("Ý kiến của đơn vị phối hợp")
     MENTIONED = "mentioned", _("Được nhắc đến trong ý kiến")
+    COMMENTED = "commented", _("Ý kiến mới từ ngoài đơn vị chủ trì")
 
 
 NOTICE_RULES = (
@@ -514,6 +515,7 @@ NOTICE_RULES = (
     WarningRule.ASSIGNED,
     WarningRule.COORDINATION_NOTE,
     WarningRule.MENTIONED,
+    WarningRule.COMMENTED,
 )
 
 

@@ -224,6 +224,23 @@ def test_a_failure_after_storing_removes_the_stored_files(task, head):
     assert stored_files() == before
 
 
+def test_an_attachment_belongs_to_exactly_one_comment_or_update(task, head):
+    from django.db import IntegrityError, transaction
+
+    comment = add_comment(task=task, by=head, text="x").comment
+    update = record_progress(task=task, by=head, percent=10, status=Status.IN_PROGRESS)
+    for owners in ({}, {"comment": comment, "update": update}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Attachment.objects.create(
+                **owners,
+                file="a.pdf",
+                original_name="a.pdf",
+                size=1,
+                uploaded_by=head,
+                created_at=comment.created_at,
+            )
+
+
 def test_a_progress_update_keeps_its_product_file_and_takes_several_more(client, task, head):
     client.force_login(head)
     data = {
@@ -345,3 +362,22 @@ def test_the_page_with_30_comments_with_files_has_a_fixed_query_count(
     with django_assert_max_num_queries(20):
         page = client.get(reverse("tasks:detail", args=[task.pk])).content.decode()
     assert "29-b.pdf" in page and page.count('class="mention"') == 60
+
+
+def test_the_lead_units_head_hears_of_a_comment_from_outside_the_unit(
+    task, head, thu, lead, django_capture_on_commit_callbacks
+):
+    staff = UserFactory(unit=lead, username="nam")
+    with (
+        mock.patch("tasks.jobs.deliver_alert.delay"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        add_comment(task=task, by=thu, text="Trung tâm đã gửi số liệu")  # a coordinating unit
+        add_comment(task=task, by=thu, text="@hanv xem giúp")  # mentioned: told once, as such
+        add_comment(task=task, by=staff, text="Trong đơn vị")  # the lead unit itself
+    inbox = Notification.objects.filter(channel=Channel.IN_APP).order_by("pk")
+    assert [(n.recipient, n.alert.rule) for n in inbox] == [
+        (head, WarningRule.COMMENTED),
+        (head, WarningRule.MENTIONED),
+    ]
+    assert inbox[0].alert.message == "Lê Thị Thu góp ý: Trung tâm đã gửi số liệu"
