@@ -348,9 +348,10 @@ def task_detail(request, pk: int, *, comment_form=None):
 
 @login_required
 def product_file(request, pk: int):
-    """A progress update's file, to those who may see its task (404 to others, as the task)."""
+    """A progress update's file, to those who may see its task, coordinating units included
+    (404 to others, as the task)."""
     update = get_object_or_404(ProgressUpdate.objects.exclude(product_file=""), pk=pk)
-    get_task_for_user(request.user, update.task_id)
+    get_task_for_user(request.user, update.task_id, coordinated=True)
     return product_files.file_response(update.product_file)
 
 
