@@ -18,6 +18,7 @@ from tasks.comments import add_comment, people_who_see, thread
 from tasks.forms import CommentForm
 from tasks.models import Attachment, Task
 from tasks.permissions import get_task_for_user
+from tasks.timeline import timeline
 
 THREAD_PARTIAL = "tasks/task_detail.html#comment-thread"
 
@@ -68,11 +69,10 @@ def _told(posted) -> list[tuple[str, str]]:
 @require_POST
 @login_required
 def task_comment(request, pk: int):
-    """Post a comment: htmx gets the thread back (with a fresh form), a plain post goes back to
-    the task's page; a refused one is shown again with its errors."""
+    """Post a comment: htmx gets the thread back (with a fresh form) and the history, a plain
+    post goes back to the task's page; a refused one is shown again with its errors."""
     task = get_task_for_user(request.user, pk, coordinated=True)
     form = CommentForm(request.POST, request.FILES)
-    told: list[tuple[str, str]] = []
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -91,8 +91,16 @@ def task_comment(request, pk: int):
                 for level, sentence in told:
                     getattr(messages, level)(request, sentence)
                 return redirect(reverse("tasks:detail", args=[task.pk]) + "#comments")
-            form = None
-    context = {"task": task, "told": told, **thread_context(task, form=form)}
+            context = {"task": task, "told": told, **thread_context(task)}
+            context["history"] = timeline(
+                task,
+                notes=task.coordination_notes.select_related("unit", "author"),
+                comments=context["comments"],
+                updates=task.updates.select_related("author").prefetch_related("attachments"),
+            )
+            # The thread, and the history out of band: the comment is in both at once.
+            return render(request, "tasks/task_detail.html#comment-posted", context)
+    context = {"task": task, **thread_context(task, form=form)}
     if request.htmx:
         return render(request, THREAD_PARTIAL, context)
     here = reverse("tasks:detail", args=[task.pk])

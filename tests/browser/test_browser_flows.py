@@ -183,3 +183,4 @@ def test_a_comment_with_a_mention_and_two_files_is_posted_in_place(
     expect(thread.locator("mark.mention")).to_have_text("@ngo kim ngan")
     expect(thread.get_by_role("link", name="Báo cáo.pdf")).to_be_visible()
     expect(thread.get_by_label("Ý kiến")).to_have_value("")  # a fresh form for the next one
+    expect(page.locator("#history")).to_contain_text("Ý kiến trao đổi")  # without a reload

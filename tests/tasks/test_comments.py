@@ -311,6 +311,8 @@ def test_an_htmx_comment_returns_the_thread_oldest_first_with_a_fresh_form(clien
     assert '<mark class="mention" title="thu.lt">@thu.lt</mark>' in body
     assert "Đã báo cho: Lê Thị Thu." in body and "Không tìm thấy người dùng: @khong_ai." in body
     assert "bao-cao.pdf" in body and token not in body  # a new token for the next comment
+    history = body[body.index('id="history"') :]  # swapped out of band: in the history at once
+    assert 'hx-swap-oob="true"' in history[:40] and "xin số liệu" in history
     client.post(comment_url(task), data, headers=HTMX)  # the same form again
     assert Comment.objects.filter(author=head).count() == 1
 
