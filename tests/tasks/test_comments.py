@@ -262,6 +262,8 @@ def test_a_progress_update_keeps_its_product_file_and_takes_several_more(client,
 
 def test_a_bad_extra_file_refuses_the_whole_update(client, task, head):
     client.force_login(head)
+    form = client.get(reverse("tasks:update", args=[task.pk])).content.decode()
+    assert 'name="attachments"' in form and "multiple" in form and "Tệp đính kèm khác" in form
     data = {
         "percent": 40,
         "status": Status.IN_PROGRESS,
