@@ -15,6 +15,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Quản trị")
 
 
+# Roles that see every task (with administrators): tasks.models.TaskQuerySet.visible_to.
+EVERYTHING_ROLES = (Role.LEADERSHIP, Role.OFFICE, Role.ADMIN)
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     unit = models.ForeignKey(
@@ -45,7 +49,7 @@ class User(AbstractUser):
 
     @property
     def sees_everything(self) -> bool:
-        return self.is_superuser or self.role in {Role.LEADERSHIP, Role.OFFICE, Role.ADMIN}
+        return self.is_superuser or self.role in EVERYTHING_ROLES
 
 
 class CalendarFeed(models.Model):

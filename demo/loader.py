@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,7 +27,8 @@ from imports.tables import read_text
 from plans.deadlines import DeadlineKind
 from plans.models import Phase, Plan, PlanBasis, Target, TargetResult, Unit
 from reporting.models import RequiredReport
-from tasks.models import ChangeState, DeadlineChange, Task
+from tasks.comments import add_comment
+from tasks.models import ChangeState, Comment, DeadlineChange, Task
 from tasks.punctuality import Status
 from tasks.services import (
     assign_task,
@@ -354,6 +356,23 @@ def _deadline_changes(*, today: date) -> None:
         )
 
 
+def _comments(*, today: date) -> None:
+    """A short thread with @mentions and a file on the task waiting for a deadline decision."""
+    change = DeadlineChange.objects.filter(state=ChangeState.PENDING).select_related("task").first()
+    if change is None or Comment.objects.exists():
+        return
+    office, director = User.objects.get(username="vanphong"), User.objects.get(username="giamdoc")
+    task, worker = change.task, change.requested_by
+    draft = ContentFile(b"%PDF-1.4\n% du thao\n%%EOF\n", name="Dự thảo báo cáo tiến độ.pdf")
+    thread = [
+        (office, f"@{worker.username} đề nghị gửi dự thảo kèm số liệu để Văn phòng tổng hợp.", []),
+        (worker, "Đã gửi dự thảo. Kính báo @Phạm Văn Trinh xem xét đề nghị gia hạn.", [draft]),
+        (director, "Đồng ý về nguyên tắc; @vanphong theo dõi, nhắc tiến độ hằng tuần.", []),
+    ]
+    for days, (author, text, files) in zip((2, 1, 0), thread, strict=True):
+        add_comment(task=task, by=author, text=text, files=files, at=_at(today - timedelta(days)))
+
+
 def simulate_progress(plans: list[Plan], *, today: date) -> int:
     """Progress for the tasks of freshly imported plans (so a second load adds nothing)."""
     people = _people_by_unit()
@@ -368,6 +387,7 @@ def simulate_progress(plans: list[Plan], *, today: date) -> int:
     for task in fresh:
         count += _progress_task(task, today=today, people=people, office=office)
     _deadline_changes(today=today)
+    _comments(today=today)
     return count
 
 

@@ -10,7 +10,7 @@ from accounts.models import User
 from plans.dates import SaneDateField
 from plans.models import Phase, Plan, Unit
 from plans.text import clean
-from tasks import product_files
+from tasks import comments, product_files
 from tasks.dashboards import UNIT_SORTS, Period
 from tasks.models import Occurrence, Task
 from tasks.punctuality import Punctuality, Status
@@ -29,9 +29,32 @@ def select_options(field) -> list[tuple[str, str, bool]]:
     itself: Django's widget templates take ~0.4 ms per option, and the unit and plan lists run
     to hundreds."""
     current = str(field.value() or "")
-    return [
-        (str(value), str(label), str(value) == current) for value, label in field.field.choices
-    ]
+    return [(str(value), str(label), str(value) == current) for value, label in field.field.choices]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern), checked together by
+    tasks.comments.check_files: kind, size, number and total size."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": product_files.ACCEPT}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            _("Chọn được nhiều tệp (giữ Ctrl): tối đa %(n)s tệp, mỗi tệp %(mb)s MB.")
+            % {"n": comments.MAX_FILES, "mb": settings.PRODUCT_FILE_MAX_MB},
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        comments.check_files(cleaned)
+        return cleaned
 
 
 class VersionedForm(forms.Form):
@@ -71,6 +94,7 @@ class ProgressForm(VersionedForm):
     product_link = forms.URLField(
         label=_("Đường dẫn sản phẩm"), required=False, assume_scheme="https"
     )
+    attachments = MultipleFileField(label=_("Tệp đính kèm khác"))
     difficulties = forms.CharField(
         label=_("Khó khăn, vướng mắc"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -141,6 +165,24 @@ class CoordinationNoteForm(forms.Form):
         help_text=_("Đơn vị chủ trì và những người theo dõi nhiệm vụ sẽ thấy ý kiến này."),
         error_messages={"required": _("Xin nhập ý kiến phối hợp.")},
     )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Ý kiến"),
+        required=False,
+        max_length=comments.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Gõ @ rồi tên đăng nhập hoặc họ tên để nhắc đến một người; họ sẽ được báo."),
+    )
+    files = MultipleFileField(label=_("Tệp đính kèm"))
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("text", "").strip() and not data.get("files"):
+            self.add_error("text", _("Xin nhập ý kiến hoặc đính kèm tệp."))
+        return data
 
 
 class DecisionForm(forms.Form):

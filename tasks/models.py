@@ -505,6 +505,8 @@ class WarningRule(models.TextChoices):
     DEADLINE_DECIDED = "deadline_decided", _("Đề nghị điều chỉnh hạn đã có quyết định")
     ASSIGNED = "assigned", _("Được giao nhiệm vụ")
     COORDINATION_NOTE = "coordination_note", _("Ý kiến của đơn vị phối hợp")
+    MENTIONED = "mentioned", _("Được nhắc đến trong ý kiến")
+    COMMENTED = "commented", _("Ý kiến mới từ ngoài đơn vị chủ trì")
 
 
 NOTICE_RULES = (
@@ -512,6 +514,8 @@ NOTICE_RULES = (
     WarningRule.DEADLINE_DECIDED,
     WarningRule.ASSIGNED,
     WarningRule.COORDINATION_NOTE,
+    WarningRule.MENTIONED,
+    WarningRule.COMMENTED,
 )
 
 
@@ -687,3 +691,7 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# Comments and attachments live in their own module; imported here so that Django finds them.
+from tasks.comment_models import Attachment, Comment  # noqa: E402, F401

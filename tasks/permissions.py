@@ -57,6 +57,17 @@ def coordinating_unit_for(user, task: Task, *, unit_ids: set[int] | None = None)
     return next((unit for unit in units if unit.pk in ids), None)
 
 
+def units_above(unit_ids) -> set[int]:
+    """The units and every unit they belong to (one query)."""
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    for unit_id in unit_ids:
+        while unit_id is not None and unit_id not in found:
+            found.add(unit_id)
+            unit_id = parents.get(unit_id)
+    return found
+
+
 def units_in_charge_ids(user) -> set[int]:
     roots = set(user.units_in_charge.values_list("pk", flat=True))
     return Unit.objects.descendant_ids(roots) if roots else set()

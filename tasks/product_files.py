@@ -94,9 +94,10 @@ def download_name(file_name: str) -> str:
     return posixpath.basename(file_name)
 
 
-def file_response(field_file) -> HttpResponse:
-    """The file as a download, or the proxy's instruction to send it."""
-    name = download_name(field_file.name)
+def file_response(field_file, *, name: str = "") -> HttpResponse:
+    """The file as a download (named `name`, else as stored), or the proxy's instruction to
+    send it."""
+    name = name or download_name(field_file.name)
     content_type = ALLOWED.get(extension(name), ("application/octet-stream",))[0]
     mode = settings.PRODUCT_FILES_SENDFILE
     if mode == "nginx":

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from plans.deadlines import Deadline, DeadlineKind, Recurrence, occurrence_schedule
 from plans.models import Unit
 from plans.text import clean
-from tasks import early_warnings, notices
+from tasks import comments, early_warnings, notices
 from tasks.models import (
     ChangeState,
     CoordinationNote,
@@ -23,7 +23,7 @@ from tasks.models import (
     ProgressUpdate,
     Task,
 )
-from tasks.permissions import can_assign, can_update, own_unit_ids
+from tasks.permissions import can_assign, can_update, own_unit_ids, units_above
 from tasks.punctuality import Status, local_today
 
 
@@ -135,8 +135,21 @@ def is_late(*, due_date: date | None, status: str, on: date) -> bool:
     return due_date is not None and due_date < on and status != Status.CANCELLED
 
 
+def record_progress(*, attachments: Iterable = (), **details) -> ProgressUpdate:
+    """Append a progress update (see `_record_progress` for `details`) with its attached files
+    (tasks.comments.check_files): all written, or nothing, no stored file left behind."""
+    attachments = list(attachments)
+    comments.check_files(attachments)
+    with comments.files_removed_on_error() as stored, transaction.atomic():
+        update = _record_progress(**details)
+        comments.attach(
+            files=attachments, by=update.author, at=update.created_at, stored=stored, update=update
+        )
+    return update
+
+
 @transaction.atomic
-def record_progress(
+def _record_progress(
     *,
     task: Task,
     by,
@@ -354,20 +367,10 @@ def _all_or_nothing(
     return len(tasks)
 
 
-def _units_above(unit_id: int | None) -> set[int]:
-    """A unit and every unit it belongs to (one query)."""
-    parents = dict(Unit.objects.values_list("pk", "parent_id"))
-    found: set[int] = set()
-    while unit_id is not None and unit_id not in found:
-        found.add(unit_id)
-        unit_id = parents.get(unit_id)
-    return found
-
-
 def bulk_assign(*, tasks: Iterable[Task], assignee, by) -> int:
     """Give several tasks to one person of their lead unit (or a unit below it)."""
     unit_ids = own_unit_ids(by)
-    assignee_units = _units_above(assignee.unit_id)
+    assignee_units = units_above({assignee.unit_id})
 
     def allowed(task: Task) -> bool:
         return can_assign(by, task, unit_ids=unit_ids)

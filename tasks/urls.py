@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks import calendar_views, list_views, views
+from tasks import calendar_views, comment_views, list_views, views
 
 app_name = "tasks"
 urlpatterns = [
@@ -18,7 +18,9 @@ urlpatterns = [
     path("<int:pk>/giao-viec/", views.task_assign, name="assign"),
     path("<int:pk>/gia-han/", views.task_request_change, name="request_change"),
     path("<int:pk>/phoi-hop/", views.task_coordination_note, name="coordination_note"),
+    path("<int:pk>/y-kien/", comment_views.task_comment, name="comment"),
     path("cap-nhat/<int:pk>/tep/", views.product_file, name="product_file"),
+    path("tep-dinh-kem/<int:pk>/", comment_views.attachment_file, name="attachment"),
     path("gia-han/<int:pk>/quyet-dinh/", views.change_decide, name="decide"),
     path("lich/", calendar_views.month, name="calendar"),
     path("lich/dong-bo/", calendar_views.feed_settings, name="calendar_sync"),

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -18,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
-from plans.models import Phase, Plan, Unit
+from plans.models import Unit
 from tasks import dashboards, product_files
+from tasks.comment_views import thread_context
 from tasks.figures import count_figures
 from tasks.forms import (
     AssignForm,
@@ -52,6 +52,7 @@ from tasks.services import (
     record_progress,
     request_deadline_change,
 )
+from tasks.timeline import timeline
 
 ROWS_PER_PAGE = 20
 UNITS_PER_PAGE = 30
@@ -304,93 +305,9 @@ def leadership(request):
 # --- one task ----------------------------------------------------------------------------------
 
 
-@dataclass
-class HistoryEntry:
-    when: object
-    who: object
-    created: bool
-    reason: str
-    changes: list[tuple[str, str, str]]
-    note: str = ""
-
-
-HISTORY_HIDDEN = {"last_update_at", "search_key", "updated_at", "position"}
-
-
-def _history(task: Task) -> list[HistoryEntry]:
-    """Every saved change of the task, newest first: who, when, field old → new (labels and names,
-    not ids). Queries: the history rows, then one per kind of related object that changed."""
-    records = list(task.history.select_related("history_user").order_by("history_date", "pk"))
-    diffs = [
-        [c for c in rec.diff_against(prev).changes if c.field not in HISTORY_HIDDEN]
-        for prev, rec in zip(records, records[1:], strict=False)
-    ]
-    related = {"assignee": User, "authority_user": User, "lead_unit": Unit, "phase": Phase}
-    related["plan"] = Plan
-    ids: dict[type, set] = {}
-    for changes in diffs:
-        for c in changes:
-            if c.field in related:
-                ids.setdefault(related[c.field], set()).update({c.old, c.new} - {None})
-    names = {model: model.objects.in_bulk(list(pks)) for model, pks in ids.items()}
-
-    def show(name: str, value) -> str:
-        if value in (None, ""):
-            return "—"
-        if name in related:
-            obj = names.get(related[name], {}).get(value)
-            return str(obj) if obj else f"#{value}"
-        field = Task._meta.get_field(name)
-        if field.choices:
-            return str(dict(field.flatchoices).get(value, value))
-        if isinstance(value, bool):
-            return _("Có") if value else _("Không")
-        if hasattr(value, "strftime"):
-            return value.strftime("%d/%m/%Y")
-        return str(value)
-
-    entries = [HistoryEntry(records[0].history_date, records[0].history_user, True, "", [])]
-    entries[0].reason = records[0].history_change_reason or ""
-    for rec, changes in zip(records[1:], diffs, strict=True):
-        if not changes:
-            continue
-        entries.append(
-            HistoryEntry(
-                when=rec.history_date,
-                who=rec.history_user,
-                created=False,
-                reason=rec.history_change_reason or "",
-                changes=[
-                    (
-                        str(Task._meta.get_field(c.field).verbose_name),
-                        show(c.field, c.old),
-                        show(c.field, c.new),
-                    )
-                    for c in changes
-                ],
-            )
-        )
-    return entries[::-1]
-
-
-def _with_notes(history: list[HistoryEntry], notes) -> list[HistoryEntry]:
-    """The coordination notes in the task's history, newest first like the rest."""
-    entries = [
-        HistoryEntry(
-            when=n.created_at,
-            who=n.author,
-            created=False,
-            reason=_("Ý kiến phối hợp của %(unit)s") % {"unit": n.unit.display_name},
-            changes=[],
-            note=n.text,
-        )
-        for n in notes
-    ]
-    return sorted([*history, *entries], key=lambda e: e.when, reverse=True)
-
-
 @login_required
-def task_detail(request, pk: int):
+def task_detail(request, pk: int, *, comment_form=None):
+    """The task's page; `comment_form` is a refused comment shown again with its errors."""
     today = local_today()
     task = get_task_for_user(
         request.user,
@@ -403,6 +320,9 @@ def task_detail(request, pk: int):
     user = request.user
     unit_ids = own_unit_ids(user)
     notes = list(task.coordination_notes.select_related("unit", "author"))
+    updates = list(
+        task.updates.select_related("author", "occurrence").prefetch_related("attachments")
+    )
     changes = list(task.deadline_changes.select_related("requested_by", "decided_by"))
     for change in changes:
         change.may_decide = change.state == ChangeState.PENDING and can_decide(user, change)
@@ -414,22 +334,24 @@ def task_detail(request, pk: int):
         "milestones": [date.fromisoformat(day) for day in task.milestones or ()],
         "missing": task.missing_ro,
         "occurrences": list(task.occurrences.with_punctuality(today)),
-        "updates": list(task.updates.select_related("author", "occurrence")),
+        "updates": updates,
         "changes": changes,
         "notes": notes,
         "note_unit": coordinating_unit_for(user, task, unit_ids=unit_ids),
-        "history": _with_notes(_history(task) if task.history.exists() else [], notes),
         "may_update": can_update(user, task, unit_ids=unit_ids),
         "may_assign": can_assign(user, task, unit_ids=unit_ids),
+        **thread_context(task, form=comment_form),
     }
+    context["history"] = timeline(task, notes=notes, comments=context["comments"], updates=updates)
     return render(request, "tasks/task_detail.html", context)
 
 
 @login_required
 def product_file(request, pk: int):
-    """A progress update's file, to those who may see its task (404 to others, as the task)."""
+    """A progress update's file, to those who may see its task, coordinating units included
+    (404 to others, as the task)."""
     update = get_object_or_404(ProgressUpdate.objects.exclude(product_file=""), pk=pk)
-    get_task_for_user(request.user, update.task_id)
+    get_task_for_user(request.user, update.task_id, coordinated=True)
     return product_files.file_response(update.product_file)
 
 
@@ -531,6 +453,7 @@ def task_update(request, pk: int):
                     achieved=data["achieved"],
                     product_file=data["product_file"],
                     product_link=data["product_link"],
+                    attachments=data["attachments"],
                     difficulties=data["difficulties"],
                     proposals=data["proposals"],
                     delay_reason=data["delay_reason"],

@@ -1,5 +1,6 @@
 from django import template
 
+from tasks import comments
 from tasks.product_files import download_name
 from tasks.punctuality import Punctuality
 
@@ -29,3 +30,9 @@ def pct(value) -> str:
     except (TypeError, ValueError):
         number = 0
     return f"pct-{min(max(number, 0), 100)}"
+
+
+@register.filter
+def comment_html(comment) -> str:
+    """A comment's text with the people it mentions highlighted (tasks.comments)."""
+    return comments.comment_html(comment)

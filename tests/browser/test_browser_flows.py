@@ -164,3 +164,23 @@ def test_every_page_of_the_menu_fits_a_phone_390_px_wide(
         if width > 390:
             too_wide[path] = width
     assert too_wide == {}
+
+
+def test_a_comment_with_a_mention_and_two_files_is_posted_in_place(
+    page: Page, live_server, people, tmp_path
+):
+    task = Task.objects.get(content="Xây dựng Trợ lý ảo")
+    first, second = tmp_path / "Báo cáo.pdf", tmp_path / "so-do.png"
+    first.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    second.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    log_in(page, live_server, "tp")
+    page.goto(f"{live_server.url}/nhiem-vu/{task.pk}/")
+    thread = page.locator("#comments")
+    thread.get_by_label("Ý kiến").fill("Chị @ngo kim ngan gửi số liệu trước thứ Sáu nhé")
+    thread.get_by_label("Tệp đính kèm").set_input_files([first, second])
+    thread.get_by_role("button", name="Gửi ý kiến").click()
+    expect(thread.get_by_text("Đã báo cho: Ngô Kim Ngân.")).to_be_visible()
+    expect(thread.locator("mark.mention")).to_have_text("@ngo kim ngan")
+    expect(thread.get_by_role("link", name="Báo cáo.pdf")).to_be_visible()
+    expect(thread.get_by_label("Ý kiến")).to_have_value("")  # a fresh form for the next one
+    expect(page.locator("#history")).to_contain_text("Ý kiến trao đổi")  # without a reload

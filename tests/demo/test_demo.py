@@ -186,3 +186,13 @@ def test_loading_twice_duplicates_nothing(demo):
     assert [
         Model.objects.count() for Model in (Unit, User, Plan, Task, ProgressUpdate, DeadlineChange)
     ] == counts
+
+
+def test_the_demo_shows_a_comment_thread_with_mentions_and_a_file(demo):
+    from tasks.models import Attachment, Comment
+
+    thread = list(Comment.objects.order_by("created_at").prefetch_related("mentions"))
+    assert [c.author.username for c in thread] == ["vanphong", thread[1].author.username, "giamdoc"]
+    assert [m.username for m in thread[1].mentions.all()] == ["giamdoc"]
+    assert [m.username for m in thread[2].mentions.all()] == ["vanphong"]
+    assert Attachment.objects.get().original_name == "Dự thảo báo cáo tiến độ.pdf"

@@ -112,6 +112,13 @@ def test_no_one_else_gets_it(client, stored):
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
+def test_a_coordinating_unit_which_sees_the_task_page_gets_the_file_too(client, stored):
+    partner = UnitFactory()
+    stored.task.coordinating_units.add(partner)
+    client.force_login(UserFactory(role=Role.STAFF, unit=partner))
+    assert client.get(reverse("tasks:product_file", args=[stored.pk])).status_code == 200
+
+
 def test_there_is_no_open_media_address_even_in_run_mode(stored, settings):
     import importlib
 
