@@ -26,7 +26,10 @@ else:
 # The local names are always allowed: container health checks call the portal by them.
 ALLOWED_HOSTS = [*env.list("ALLOWED_HOSTS", default=[]), "localhost", "127.0.0.1", "[::1]"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The portal's address in e-mails and feeds; by default where `make run` serves it (HOST, PORT).
+SITE_URL = env(
+    "SITE_URL", default=f"http://{env('HOST', default='127.0.0.1')}:{env('PORT', default='8000')}"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
