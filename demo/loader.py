@@ -369,7 +369,7 @@ def _comments(*, today: date) -> None:
         (worker, "Đã gửi dự thảo. Kính báo @Phạm Văn Trinh xem xét đề nghị gia hạn.", [draft]),
         (director, "Đồng ý về nguyên tắc; @vanphong theo dõi, nhắc tiến độ hằng tuần.", []),
     ]
-    for days, (author, text, files) in zip((2, 1, 0), thread, strict=True):
+    for days, (author, text, files) in zip((3, 2, 1), thread, strict=True):  # never ahead
         add_comment(task=task, by=author, text=text, files=files, at=_at(today - timedelta(days)))
 
 
