@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from campaign.models import BottleneckState, Registration, RegistrationKind
+from campaign.models import BottleneckState, Campaign, Registration, RegistrationKind
 from plans.models import Plan, Unit
 from tasks import product_files
 from tasks.forms import DATE_WIDGET
@@ -193,3 +193,33 @@ class TargetResultForm(NFCForm):
         super().__init__(*args, **kwargs)
         # A reduction against a stored baseline is entered as the period's figure.
         del self.fields["value" if relative else "measured"]
+
+
+class RankingWeightsForm(forms.ModelForm):
+    """Văn phòng's weights of the emulation ranking and the thresholds of its two lists."""
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "weight_on_time",
+            "weight_targets",
+            "weight_registrations",
+            "weight_bottlenecks",
+            "award_threshold",
+            "accountability_threshold",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        weights = [data.get(name) or 0 for name in self.Meta.fields[:4]]
+        if not sum(weights):
+            raise forms.ValidationError(_("Cần ít nhất một trọng số lớn hơn 0."))
+        award, accountable = data.get("award_threshold"), data.get("accountability_threshold")
+        if award is not None and award > 100:
+            self.add_error("award_threshold", _("Điểm tối đa là 100."))
+        if award is not None and accountable is not None and accountable >= award:
+            self.add_error(
+                "accountability_threshold",
+                _("Điểm xem xét trách nhiệm phải thấp hơn điểm đề nghị khen thưởng."),
+            )
+        return data

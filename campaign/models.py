@@ -40,6 +40,25 @@ class Campaign(models.Model):
         related_name="+",
         help_text=_("Chỉ tiêu do cổng tự tính từ dữ liệu nhiệm vụ, không nhập tay."),
     )
+    # The emulation ranking (campaign/ranking.py): the weight of each share in a unit's score,
+    # and the scores that put a unit or a person on the lists proposed for awards and for
+    # accountability. Defaults: the campaign's first goal is to cut late tasks (on time ≥ 98%),
+    # so the on-time rate weighs half; targets and registered tasks, what units commit to, a
+    # fifth each; bottlenecks, which only some units have, the rest.
+    weight_on_time = models.PositiveSmallIntegerField(_("trọng số: đúng hạn"), default=50)
+    weight_targets = models.PositiveSmallIntegerField(_("trọng số: chỉ tiêu đạt"), default=20)
+    weight_registrations = models.PositiveSmallIntegerField(
+        _("trọng số: nhiệm vụ đăng ký hoàn thành"), default=20
+    )
+    weight_bottlenecks = models.PositiveSmallIntegerField(
+        _("trọng số: điểm nghẽn tháo gỡ"), default=10
+    )
+    award_threshold = models.PositiveSmallIntegerField(
+        _("điểm đề nghị khen thưởng (từ)"), default=90
+    )
+    accountability_threshold = models.PositiveSmallIntegerField(
+        _("điểm xem xét trách nhiệm (dưới)"), default=50
+    )
 
     class Meta:
         verbose_name = _("phong trào thi đua")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign import views
+from campaign import ranking_views, views
 
 app_name = "campaign"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("diem-nghen/<int:pk>/", views.bottleneck, name="bottleneck"),
     path("diem-nghen/<int:pk>/cap-nhat/", views.bottleneck_move, name="bottleneck_move"),
     path("diem-nghen/<int:pk>/nhiem-vu/", views.bottleneck_task, name="bottleneck_task"),
+    path("<int:pk>/xep-hang/", ranking_views.ranking_page, name="ranking"),
     path("chi-tieu/<int:pk>/", views.target, name="target"),
     path("chi-tieu/so-lieu/<int:pk>/tep/", views.evidence, name="evidence"),
 ]
