@@ -87,6 +87,25 @@ class RoundStatus:
         return [row for row in self.people if row.commitment is None]
 
 
+def signing_rates(campaign: Campaign, today: date) -> list[tuple[date, Decimal]]:
+    """The share (%) of the people expected to sign who had signed, at each round's due date
+    that has passed and today: the target "100% CBCCVC ký cam kết", from the record."""
+    expected = expected_signers(campaign).count()
+    if not expected:
+        return []
+    days = []
+    for round in campaign.rounds.filter(opened_on__lte=today).order_by("opened_on", "pk"):
+        days.append((round, min(round.due_on, today)))
+        if round.due_on < today:
+            days.append((round, today))
+    signed = Commitment.objects.filter(round__campaign=campaign, unit__isnull=True)
+    rates = {}
+    for round, day in days:
+        count = signed.filter(round=round, signed_on__lte=day).count()
+        rates[day] = (Decimal(100) * count / expected).quantize(Decimal("0.01"))
+    return sorted(rates.items())
+
+
 def round_status(round: CommitmentRound) -> RoundStatus:
     """Every person and unit expected to sign, with their commitment if signed (three queries)."""
     signed = list(Commitment.objects.filter(round=round))
@@ -335,8 +354,11 @@ def target_trend(
     is computed from the task record at each quarter's end and today."""
     start = campaign.started_on if campaign else target.plan.reference_date
     due = campaign.targets_due_on if campaign else date(start.year, 12, 31)
-    computed = bool(campaign and campaign.late_task_target_id == target.pk)
-    if computed:
+    signing = bool(campaign and campaign.commitment_target_id == target.pk)
+    computed = signing or bool(campaign and campaign.late_task_target_id == target.pk)
+    if signing:
+        points = [Point(day=day, value=value) for day, value in signing_rates(campaign, today)]
+    elif computed:
         days = [*quarter_ends(campaign.started_on, today), today]
         points = []
         for day in days:

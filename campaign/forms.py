@@ -196,7 +196,8 @@ class TargetResultForm(NFCForm):
 
 
 class RankingWeightsForm(forms.ModelForm):
-    """Văn phòng's weights of the emulation ranking and the thresholds of its two lists."""
+    """Văn phòng's settings of a campaign: the weights of the emulation ranking, the thresholds
+    of its two lists, and which of the plan's targets the portal computes from the record."""
 
     class Meta:
         model = Campaign
@@ -207,7 +208,14 @@ class RankingWeightsForm(forms.ModelForm):
             "weight_bottlenecks",
             "award_threshold",
             "accountability_threshold",
+            "late_task_target",
+            "commitment_target",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("late_task_target", "commitment_target"):
+            self.fields[name].queryset = self.instance.plan.targets.all()
 
     def clean(self):
         data = super().clean()
@@ -217,6 +225,9 @@ class RankingWeightsForm(forms.ModelForm):
         award, accountable = data.get("award_threshold"), data.get("accountability_threshold")
         if award is not None and award > 100:
             self.add_error("award_threshold", _("Điểm tối đa là 100."))
+        computed = data.get("late_task_target"), data.get("commitment_target")
+        if computed[0] is not None and computed[0] == computed[1]:
+            self.add_error("commitment_target", _("Hai chỉ tiêu tự tính phải khác nhau."))
         if award is not None and accountable is not None and accountable >= award:
             self.add_error(
                 "accountability_threshold",

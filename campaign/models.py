@@ -40,6 +40,15 @@ class Campaign(models.Model):
         related_name="+",
         help_text=_("Chỉ tiêu do cổng tự tính từ dữ liệu nhiệm vụ, không nhập tay."),
     )
+    commitment_target = models.ForeignKey(
+        Target,
+        verbose_name=_("chỉ tiêu ký cam kết"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Tỷ lệ người đã ký cam kết: cổng tự tính từ các đợt ký, không nhập tay."),
+    )
     # The emulation ranking (campaign/ranking.py): the weight of each share in a unit's score,
     # and the scores that put a unit or a person on the lists proposed for awards and for
     # accountability. Defaults: the campaign's first goal is to cut late tasks (on time ≥ 98%),

@@ -571,7 +571,8 @@ def _target_context(request, target, form=None) -> dict:
     trend = figures.target_trend(target, campaign=campaign, results=results, today=today)
     relative = target.comparator in services.RELATIVE and target.baseline_value is not None
     may_report = permissions.may_report_target(request.user, target, computed=trend.computed)
-    late = figures.late_task_reduction(campaign, as_of=today) if trend.computed else None
+    late_target = trend.computed and campaign.late_task_target_id == target.pk
+    late = figures.late_task_reduction(campaign, as_of=today) if late_target else None
     return {
         "campaign": campaign,
         "target": target,

@@ -48,8 +48,13 @@ def load_campaign(*, today: date) -> Campaign | None:
         return None  # the demo's day is before the campaign could have begun
     due = max(phase.end for phase in plan.phases.all() if phase.order <= 4)
     late_target = plan.targets.filter(name__startswith="Giảm số lượng nhiệm vụ trễ hạn").first()
+    signing_target = plan.targets.filter(name__startswith="CBCCVC ký cam kết").first()
     campaign = Campaign.objects.create(
-        plan=plan, started_on=start, targets_due_on=due, late_task_target=late_target
+        plan=plan,
+        started_on=start,
+        targets_due_on=due,
+        late_task_target=late_target,
+        commitment_target=signing_target,
     )
     people = {u.username: u for u in User.objects.select_related("unit")}
     units = {u.short_name or u.name: u for u in Unit.objects.all()}

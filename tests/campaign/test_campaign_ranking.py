@@ -128,7 +128,7 @@ def test_the_page_shows_units_to_all_and_persons_to_those_in_charge(client, reco
     client.force_login(record.staff_b)
     page = client.get(url).content.decode()
     assert "Phòng A" in page and "Xếp hạng cá nhân" not in page
-    assert "Trọng số và ngưỡng" not in page
+    assert "Trọng số, ngưỡng" not in page
 
     client.force_login(record.head_a)
     page = client.get(url).content.decode()

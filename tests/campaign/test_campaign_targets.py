@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -231,3 +232,30 @@ def test_without_a_baseline_the_path_starts_from_the_first_figure(world, target)
     trend = figures.target_trend(target, campaign=world.campaign, today=date(2026, 10, 1))
     assert trend.start == date(2026, 9, 30) and trend.latest.expected == Decimal(44)
     assert not trend.behind
+
+
+def at(day):
+    return datetime.combine(day, time(9), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def test_the_signing_target_is_computed_from_the_commitments_not_typed(world, client):
+    target = Target.objects.create(
+        plan=world.campaign.plan, name="CBCCVC ký cam kết", comparator=Comparator.AT_LEAST,
+        target_value=Decimal(100), responsible_unit=world.unit_a,
+    )
+    world.campaign.commitment_target = target
+    world.campaign.save()
+    expected = figures.expected_signers(world.campaign).count()
+    for person, day in ((world.staff_a, 3), (world.staff_b, 5), (world.head_a, 20)):
+        services.sign_commitment(round=world.round, by=person, at=at(date(2026, 6, day)))
+
+    trend = figures.target_trend(target, campaign=world.campaign, today=date(2026, 7, 1))
+
+    assert trend.computed
+    assert [(p.day, p.value) for p in trend.points] == [
+        (date(2026, 6, 5), round(Decimal(200) / expected, 2)),  # two had signed by the due date
+        (date(2026, 7, 1), round(Decimal(300) / expected, 2)),
+    ]
+    client.force_login(world.head_a)
+    page = client.get(reverse("campaign:target", args=[target.pk])).content.decode()
+    assert 'name="period_end"' not in page  # nobody types it in
