@@ -43,6 +43,8 @@ SORTABLE = [
     ("tien_do", _("Tình trạng, tiến độ")),
     ("cap_nhat", _("Cập nhật gần nhất")),
 ]
+# The list's group of the campaign's key and breakthrough tasks (nhiệm vụ trọng tâm, đột phá).
+KEY_OR_BREAKTHROUGH = "trong_tam_dot_pha"
 # Open tasks that are neither late nor due soon: "Đang thực hiện, chưa đến hạn" on the dashboard.
 NOT_DUE_YET = "chua_den_han"
 
@@ -83,6 +85,15 @@ class TaskFilter(django_filters.FilterSet):
         choices=[("any", _("Chưa đủ 6 rõ")), *Ro.choices],
         method="filter_missing",
     )
+    group = django_filters.ChoiceFilter(
+        label=_("Nhóm nhiệm vụ"),
+        choices=[
+            (KEY_OR_BREAKTHROUGH, _("Trọng tâm hoặc đột phá")),
+            ("trong_tam", _("Nhiệm vụ trọng tâm")),
+            ("dot_pha", _("Nhiệm vụ đột phá")),
+        ],
+        method="filter_group",
+    )
     due_from = SaneDateFilter(
         label=_("Hạn từ ngày"), field_name="due_date", lookup_expr="gte", widget=DATE_WIDGET
     )
@@ -106,6 +117,7 @@ class TaskFilter(django_filters.FilterSet):
             "status",
             "punctuality",
             "missing",
+            "group",
             "due_from",
             "due_to",
             "sort",
@@ -133,6 +145,14 @@ class TaskFilter(django_filters.FilterSet):
                 Q(content__icontains=word) | Q(search_key__contains=fold(word))
             )
         return queryset
+
+    def filter_group(self, queryset, name, value):
+        # Key and breakthrough tasks: marked so when the campaign's registration is approved.
+        if value == "trong_tam":
+            return queryset.filter(is_key=True)
+        if value == "dot_pha":
+            return queryset.filter(is_breakthrough=True)
+        return queryset.filter(Q(is_key=True) | Q(is_breakthrough=True))
 
     def filter_unit(self, queryset, name, unit):
         return queryset.filter(lead_unit_id__in=Unit.objects.descendant_ids({unit.pk}))

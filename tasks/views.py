@@ -256,6 +256,7 @@ def unit_page(request, pk: int):
         context = _grouped(request, tasks, today)
         context["coordinated_count"] = coordinated.count()
     context["unit"] = unit
+    context["key_count"] = tasks.filter(Q(is_key=True) | Q(is_breakthrough=True)).count()
     template = GROUPS_PARTIAL if request.htmx else "tasks/unit_page.html"
     return render(request, template, context)
 

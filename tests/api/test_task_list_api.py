@@ -168,7 +168,8 @@ def test_the_schema_lists_every_filter_the_ordering_the_page_size_and_the_cursor
 
     listed = parameters("/api/tasks/")
     assert set(listed) == {
-        *("q", "plan", "unit", "status", "punctuality", "missing", "due_from", "due_to"),
+        *("q", "plan", "unit", "status", "punctuality", "missing", "group"),
+        *("due_from", "due_to"),
         *("sort", "ordering", "page", "page_size"),
     }
     assert listed["punctuality"]["description"].startswith("Tiến độ so với hạn")

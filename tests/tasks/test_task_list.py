@@ -213,3 +213,20 @@ def test_the_list_query_count_is_pinned_when_sorted(client, units, django_assert
     with django_assert_max_num_queries(14):
         response = client.get(URL, {"sort": "don_vi"})
     assert len(response.context["page"].object_list) == 25
+
+
+def test_the_campaigns_key_and_breakthrough_tasks_are_their_own_group(client):
+    unit = UnitFactory()
+    key = TaskFactory(lead_unit=unit, content="Việc trọng tâm", is_key=True)
+    breakthrough = TaskFactory(lead_unit=unit, content="Việc đột phá", is_breakthrough=True)
+    TaskFactory(lead_unit=unit, content="Việc thường")
+    client.force_login(UserFactory(role=Role.OFFICE))
+
+    page = client.get(reverse("tasks:list"), {"group": "trong_tam_dot_pha"}).content.decode()
+    unit_page = client.get(reverse("tasks:unit", args=[unit.pk])).content.decode()
+
+    assert key.content in page and breakthrough.content in page and "Việc thường" not in page
+    assert "Trọng tâm</span>" in page and "Đột phá</span>" in page
+    assert "2 nhiệm vụ trọng tâm, đột phá của đơn vị" in unit_page
+    only_key = client.get(reverse("tasks:list"), {"group": "trong_tam"}).content.decode()
+    assert key.content in only_key and breakthrough.content not in only_key
