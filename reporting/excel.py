@@ -220,13 +220,11 @@ def _task_cells(ws, index: int, row: TaskRow) -> list:
     return [_cell(ws, value, fill=fill, number_format=fmt) for value, fmt in values]
 
 
-def _tasks(wb, data: ReportData, document: Document) -> None:
-    ws, header_row = _table_sheet(
-        wb, "Nhiệm vụ", TASK_COLUMNS, data, document, "Nhiệm vụ trong báo cáo, theo nhóm"
-    )
-    for index, row in enumerate(data.tasks, start=1):
+def _tasks(wb, data: ReportData, document: Document, *, title: str, heading: str, rows) -> None:
+    ws, header_row = _table_sheet(wb, title, TASK_COLUMNS, data, document, heading)
+    for index, row in enumerate(rows, start=1):
         ws.append(_task_cells(ws, index, row))
-    _filter(ws, header_row, len(TASK_COLUMNS), len(data.tasks))
+    _filter(ws, header_row, len(TASK_COLUMNS), len(rows))
 
 
 LATE_COLUMNS = [
@@ -358,11 +356,14 @@ def render_xlsx(data: ReportData, document: Document) -> bytes:
     wb = Workbook(write_only=True)
     _summary(wb, data, document)
     _units(wb, data, document)
-    _tasks(wb, data, document)
+    _tasks(wb, data, document, title="Nhiệm vụ", heading="Nhiệm vụ trong báo cáo, theo nhóm",
+           rows=data.tasks)  # fmt: skip
     _late(wb, data, document)
     _changes(wb, data, document)
     _remarks(wb, data, document)
     _targets(wb, data, document)
+    _tasks(wb, data, document, title="Trọng tâm, đột phá", rows=data.key_tasks,
+           heading="Nhiệm vụ trọng tâm, đột phá của phong trào thi đua")  # fmt: skip
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

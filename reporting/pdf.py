@@ -157,6 +157,7 @@ def render_html(data: ReportData, document: Document) -> str:
     next_tasks = data.group(Group.NEXT)
     next_shown, next_hidden = _capped(next_tasks, limit)
     changes, changes_hidden = _capped(data.changes, 30)
+    key_tasks, key_hidden = _capped(data.key_tasks, 30)
     # Appendices numbered in the order they come (Nghị định 30/2020: Phụ lục I, II…).
     present = [
         ("late", bool(late)),
@@ -201,6 +202,9 @@ def render_html(data: ReportData, document: Document) -> str:
             "next_hidden": next_hidden,
             "changes": changes,
             "changes_hidden": changes_hidden,
+            "key_tasks": key_tasks,
+            "key_hidden": key_hidden,
+            "key_total": len(data.key_tasks),
         },
     )
 

@@ -204,14 +204,20 @@ def _group(*, due: date | None, status: str, continuous_now: bool, bounds: Bound
 TASK_FIELDS = (
     "pk", "plan__number", "plan__short_name", "order_label", "content", "lead_unit_id",
     "lead_unit__name", "assignee__full_name", "assignee__username", "product", "deadline_text",
-    "due_then", *STATE_FIELDS,
+    "due_then", "is_key", "is_breakthrough", *STATE_FIELDS,
 )  # fmt: skip
 OCCURRENCE_FIELDS = (
     "pk", "task_id", "task__plan__number", "task__plan__short_name", "task__order_label",
     "task__content", "task__lead_unit_id", "task__lead_unit__name", "task__assignee__full_name",
     "task__assignee__username", "task__product", "task__deadline_text", "label", "due_then",
-    "task__deadline_kind", "period_start", "period_end", *STATE_FIELDS,
+    "task__deadline_kind", "period_start", "period_end", "task__is_key", "task__is_breakthrough",
+    *STATE_FIELDS,
 )  # fmt: skip
+
+
+def _key_label(key: bool, breakthrough: bool) -> str:
+    labels = ((key, "Trọng tâm"), (breakthrough, "Đột phá"))
+    return ", ".join(label for flag, label in labels if flag)
 
 
 def _rows(items: QuerySet, bounds: Bounds, cutoff: Cutoff) -> list[TaskRow]:
@@ -264,6 +270,7 @@ def _rows(items: QuerySet, bounds: Bounds, cutoff: Cutoff) -> list[TaskRow]:
                 else 0,
                 group=group,
                 unit_id=row[f"{prefix}lead_unit_id"],
+                key=_key_label(row[f"{prefix}is_key"], row[f"{prefix}is_breakthrough"]),
             )
         )
     return found

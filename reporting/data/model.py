@@ -124,6 +124,7 @@ class TaskRow:
     product_link: str = ""
     group: str = Group.DUE
     unit_id: int | None = None  # the lead unit: the row of the per-unit table it is counted in
+    key: str = ""  # "Trọng tâm", "Đột phá": a key or breakthrough task of the campaign
 
     @property
     def is_late(self) -> bool:
@@ -251,6 +252,11 @@ class ReportData:
         if unit_id is not None:
             rows = [row for row in rows if (row.unit_id or 0) == unit_id]
         return rows
+
+    @property
+    def key_tasks(self) -> list[TaskRow]:
+        """The campaign's key and breakthrough tasks the report holds (the next period's aside)."""
+        return [row for row in self.tasks if row.key and row.group != Group.NEXT]
 
     @property
     def has_previous(self) -> bool:

@@ -90,6 +90,7 @@ def test_the_workbook_holds_the_same_figures_in_real_cells(h1):
         "Điều chỉnh thời hạn",
         "Khó khăn, đề xuất",
         "Chỉ tiêu",
+        "Trọng tâm, đột phá",
     ]
 
     summary = {row[0]: row[1:] for row in wb["Tổng hợp"].iter_rows(min_row=6, values_only=True)}
@@ -156,3 +157,23 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_workbook():
         ('=HYPERLINK("http://x.example","bấm")', "s"),
         ("+84 912", "s"),
     ]
+
+
+def test_the_campaigns_key_tasks_are_their_own_group_in_both_files(demo, pdftotext, tmp_path):
+    from tasks.models import Task
+
+    due_in_h1 = Task.objects.tracked().filter(due_date__range=(date(2026, 1, 1), date(2026, 6, 14)))
+    marked = list(due_in_h1.order_by("pk")[:2])
+    Task.objects.filter(pk=marked[0].pk).update(is_key=True)
+    Task.objects.filter(pk=marked[1].pk).update(is_key=True, is_breakthrough=True)
+    data = build_for(kind="semiannual", code="2026-H1", today=DEMO_TODAY)
+
+    keys = {row.task_id: row.key for row in data.key_tasks}
+    assert (keys[marked[0].pk], keys[marked[1].pk]) == ("Trọng tâm", "Trọng tâm, Đột phá")
+    flagged = Task.objects.filter(pk__in=keys).exclude(is_key=False, is_breakthrough=False)
+    assert flagged.count() == len(keys)  # the demo's approved registrations are there too
+    text = _pdf_text(render_pdf(data, _document()), pdftotext, tmp_path)
+    assert "Nhiệm vụ trọng tâm, đột phá" in text and "Trọng tâm, Đột phá" in text
+    sheet = openpyxl.load_workbook(BytesIO(render_xlsx(data, _document())))["Trọng tâm, đột phá"]
+    listed = [row[3] for row in sheet.iter_rows(min_row=1, values_only=True)]
+    assert marked[0].content in listed and marked[1].content in listed
