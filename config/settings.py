@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -323,6 +324,16 @@ else:
     }
     CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
+# Two queues, so that the quick jobs (warnings and their deliveries, notices, digests) never
+# wait behind the long ones (a report's PDF, reading an uploaded table). A worker started
+# without -Q takes both (`make run`, the tests); production runs a worker for each
+# (docker-compose.yml), each scaled on its own.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("documents"))
+CELERY_TASK_ROUTES = {
+    "reporting.jobs.generate_report": {"queue": "documents"},
+    "imports.jobs.read_draft_upload": {"queue": "documents"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

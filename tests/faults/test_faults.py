@@ -42,8 +42,10 @@ def _state(report: Report) -> str:
 
 
 def _queued(server) -> list[dict]:
+    """The jobs waiting in both queues (config/settings.py: CELERY_TASK_QUEUES)."""
     client = redis.Redis.from_url(server.url)
-    return [json.loads(raw)["headers"] for raw in client.lrange("celery", 0, -1)]
+    waiting = [raw for queue in ("celery", "documents") for raw in client.lrange(queue, 0, -1)]
+    return [json.loads(raw)["headers"] for raw in waiting]
 
 
 def test_the_dashboard_and_progress_updates_work_while_redis_is_stopped(

@@ -69,3 +69,18 @@ def test_a_broker_that_is_down_does_not_break_the_scan(late_task, monkeypatch):
     monkeypatch.setattr(jobs.deliver_alert, "delay", lambda alert_id: None)
     assert jobs.scan_early_warnings() == 0
     assert jobs.enqueue_deliveries([late_task.alerts.get().pk]) == 1
+
+
+def test_long_jobs_go_to_their_own_queue_so_warnings_never_wait_behind_them():
+    from config.celery_app import app
+    from imports.jobs import read_draft_upload
+    from reporting.jobs import generate_report
+    from tasks.jobs import deliver_alert, scan_early_warnings
+
+    def queue(job) -> str:
+        return app.amqp.router.route({}, job.name)["queue"].name
+
+    assert {queue(generate_report), queue(read_draft_upload)} == {"documents"}
+    assert {queue(scan_early_warnings), queue(deliver_alert)} == {"celery"}
+    # A worker started without -Q (make run, the tests) takes both.
+    assert {q.name for q in app.conf.task_queues} == {"celery", "documents"}
