@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks import calendar_views, comment_views, list_views, views
+from tasks import breakdown_views, calendar_views, comment_views, list_views, views
 
 app_name = "tasks"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:pk>/giao-viec/", views.task_assign, name="assign"),
     path("<int:pk>/gia-han/", views.task_request_change, name="request_change"),
     path("<int:pk>/phoi-hop/", views.task_coordination_note, name="coordination_note"),
+    path("<int:pk>/chia-nho/", breakdown_views.task_break_down, name="break_down"),
+    path("<int:pk>/cach-tinh-tien-do/", breakdown_views.task_progress_mode, name="progress_mode"),
     path("<int:pk>/y-kien/", comment_views.task_comment, name="comment"),
     path("cap-nhat/<int:pk>/tep/", views.product_file, name="product_file"),
     path("tep-dinh-kem/<int:pk>/", comment_views.attachment_file, name="attachment"),
