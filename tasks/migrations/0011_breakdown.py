@@ -4,40 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0010_comments_and_attachments'),
+        ("tasks", "0010_comments_and_attachments"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaltask',
-            name='is_breakdown',
-            field=models.BooleanField(default=False, help_text='Một phần việc của nhiệm vụ cha: số liệu chung tính qua nhiệm vụ cha.', verbose_name='nhiệm vụ con do đơn vị chia nhỏ'),
+            model_name="historicaltask",
+            name="is_breakdown",
+            field=models.BooleanField(
+                default=False,
+                help_text="Một phần việc của nhiệm vụ cha: số liệu chung tính qua nhiệm vụ cha.",
+                verbose_name="nhiệm vụ con do đơn vị chia nhỏ",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaltask',
-            name='later_than_parent_reason',
-            field=models.TextField(blank=True, verbose_name='lý do hạn muộn hơn hạn nhiệm vụ cha'),
+            model_name="historicaltask",
+            name="later_than_parent_reason",
+            field=models.TextField(blank=True, verbose_name="lý do hạn muộn hơn hạn nhiệm vụ cha"),
         ),
         migrations.AddField(
-            model_name='historicaltask',
-            name='progress_from_children',
-            field=models.BooleanField(default=False, verbose_name='tiến độ tính từ nhiệm vụ con'),
+            model_name="historicaltask",
+            name="progress_from_children",
+            field=models.BooleanField(default=False, verbose_name="tiến độ tính từ nhiệm vụ con"),
         ),
         migrations.AddField(
-            model_name='task',
-            name='is_breakdown',
-            field=models.BooleanField(default=False, help_text='Một phần việc của nhiệm vụ cha: số liệu chung tính qua nhiệm vụ cha.', verbose_name='nhiệm vụ con do đơn vị chia nhỏ'),
+            model_name="task",
+            name="is_breakdown",
+            field=models.BooleanField(
+                default=False,
+                help_text="Một phần việc của nhiệm vụ cha: số liệu chung tính qua nhiệm vụ cha.",
+                verbose_name="nhiệm vụ con do đơn vị chia nhỏ",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='later_than_parent_reason',
-            field=models.TextField(blank=True, verbose_name='lý do hạn muộn hơn hạn nhiệm vụ cha'),
+            model_name="task",
+            name="later_than_parent_reason",
+            field=models.TextField(blank=True, verbose_name="lý do hạn muộn hơn hạn nhiệm vụ cha"),
         ),
         migrations.AddField(
-            model_name='task',
-            name='progress_from_children',
-            field=models.BooleanField(default=False, verbose_name='tiến độ tính từ nhiệm vụ con'),
+            model_name="task",
+            name="progress_from_children",
+            field=models.BooleanField(default=False, verbose_name="tiến độ tính từ nhiệm vụ con"),
         ),
     ]

@@ -75,11 +75,15 @@ def test_the_unit_head_splits_a_task_into_sub_tasks_each_clear_on_its_six_ro(
     response = client.post(
         reverse("tasks:break_down", args=[task.pk]),
         _rows(
-            {"content": "Dự thảo quy chế", "assignee": staff[0].pk, "due_date": due,
-             "product": "Dự thảo"},
+            {
+                "content": "Dự thảo quy chế",
+                "assignee": staff[0].pk,
+                "due_date": due,
+                "product": "Dự thảo",
+            },
             {"content": "Lấy ý kiến các phòng", "assignee": staff[1].pk, "due_date": due},
             {"content": "", "assignee": "", "due_date": ""},  # an empty line is skipped
-        ),  # fmt: skip
+        ),
     )
     assert response.status_code == 302
     subs = list(task.children.order_by("pk"))
