@@ -46,6 +46,18 @@ PRODUCT_MAX = 1000
 REASON_MAX = 1000
 
 
+def counted(tasks, *, plan_id: int | None = None):
+    """The tasks counted in a scope, each piece of work once. Everywhere, `tracked()`: sub-tasks
+    count through their parent. Within one plan (`plan_id`), that plan's tasks except those whose
+    parent is in the plan too: a unit's own plan (tasks.unit_plans), whose tasks are sub-tasks of
+    the department's, counts them there, and only there."""
+    if plan_id is None:
+        return tasks.tracked()
+    return tasks.filter(plan_id=plan_id, fans_out=False).exclude(
+        is_breakdown=True, parent__plan_id=plan_id
+    )
+
+
 def can_break_down(user, task: Task, *, unit_ids: set[int] | None = None) -> bool:
     """The lead unit's head (Văn phòng for its own tasks) splits a task or sets how its progress
     is kept. A row for every unit is split per unit already; a recurring task has its periods."""
@@ -110,7 +122,7 @@ def check_part(*, parent: Task, part: Part, people_ids: set[int] | None = None) 
     return replace(part, content=content, product=product, later_reason=reason)
 
 
-def _authority(parent: Task, by) -> dict:
+def authority_for(parent: Task, by) -> dict:
     """Who accepts a sub-task's result: the unit head who split it, else the parent's authority."""
     if by.role in (Role.UNIT_HEAD, Role.OFFICE):
         return {"authority_user": by, "authority_body": ""}
@@ -137,7 +149,7 @@ def break_down(*, task: Task, by, parts: Sequence[Part], at: datetime | None = N
                 [f"{_('Nhiệm vụ con %(n)s') % {'n': number}}: {m}" for m in error.messages]
             ) from None
     count = parent.children.count()
-    authority = _authority(parent, by)
+    authority = authority_for(parent, by)
     reason = _("Chia nhỏ từ nhiệm vụ %(task)s") % {"task": str(parent)[:80]}
     created = []
     for number, part in enumerate(checked, start=count + 1):
@@ -251,7 +263,7 @@ def page_context(task: Task, *, today: date, may_assign: bool) -> dict:
     if getattr(task, "has_children", True):
         children = list(
             task.children.with_punctuality(today)
-            .select_related("assignee", "lead_unit")
+            .select_related("assignee", "lead_unit", "plan")
             .order_by("due_date", "pk")
         )
     for child in children:

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from tasks import breakdown_views, calendar_views, comment_views, list_views, views
+from tasks import (
+    breakdown_views,
+    calendar_views,
+    comment_views,
+    list_views,
+    unit_plan_views,
+    views,
+)
 
 app_name = "tasks"
 urlpatterns = [
@@ -12,6 +19,7 @@ urlpatterns = [
     path("cua-toi/", views.my_tasks, name="mine"),
     path("don-vi/", views.my_unit, name="my_unit"),
     path("don-vi/<int:pk>/", views.unit_page, name="unit"),
+    path("don-vi/<int:pk>/ke-hoach/", unit_plan_views.unit_plan, name="unit_plan"),
     path("<int:pk>/", views.task_detail, name="detail"),
     path("<int:pk>/dong/", views.task_row, name="row"),
     path("<int:pk>/cap-nhat/", views.task_update, name="update"),

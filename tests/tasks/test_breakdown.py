@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
+from plans.models import Plan
 from reporting.data import build_for
 from tasks import breakdown
 from tasks.breakdown import Part
@@ -17,6 +18,7 @@ from tasks.figures import count_figures
 from tasks.models import Task
 from tasks.punctuality import Status
 from tasks.services import record_progress
+from tasks.unit_plans import plan_for_unit
 from tests.factories import TaskFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
@@ -243,3 +245,72 @@ def test_the_task_page_reads_twenty_sub_tasks_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(len(one)):
         page = client.get(url).content.decode()
     assert page.count("Phần việc") == 20
+
+
+# --- the unit's own plan ----------------------------------------------------------------------
+
+
+def test_the_unit_head_makes_the_units_plan_from_the_departments_tasks_once(
+    client, task, head, unit, today
+):
+    second = TaskFactory(plan=task.plan, lead_unit=unit, content="Báo cáo sơ kết", assignee=None)
+    elsewhere = TaskFactory(lead_unit=unit, content="Nhiệm vụ của kế hoạch khác")
+    not_ours = TaskFactory(plan=task.plan)  # another unit leads it
+    client.force_login(head)
+    url = reverse("tasks:unit_plan", args=[unit.pk])
+    assert (
+        "Lập kế hoạch của đơn vị"
+        in client.get(reverse("tasks:unit", args=[unit.pk])).content.decode()
+    )
+    page = client.get(url).content.decode()
+    assert "Xây dựng quy chế" in page and not_ours.content not in page
+
+    response = client.post(url, {"tasks": [task.pk, second.pk]})
+    plan = Plan.objects.get(issuing_unit=unit)
+    assert response.url == f"{reverse('tasks:list')}?plan={plan.pk}"
+    assert plan.parent == task.plan and plan.kind == "ke_hoach"
+    own = {t.parent_id: t for t in plan.tasks.all()}
+    assert set(own) == {task.pk, second.pk}
+    assert own[task.pk].content == "Xây dựng quy chế" and own[task.pk].due_date == task.due_date
+    assert own[task.pk].history.get().history_user == head
+
+    # A double submit, then the same task with one from another plan: no copy.
+    client.post(url, {"tasks": [task.pk, second.pk]})
+    client.post(url, {"tasks": [task.pk, elsewhere.pk]})
+    assert plan.tasks.count() == 2
+    assert (
+        Plan.objects.get(issuing_unit=unit, parent=elsewhere.plan).tasks.get().parent == elsewhere
+    )
+    refused = client.post(url, {"tasks": [not_ours.pk]})
+    assert refused.status_code == 200 and not not_ours.children.exists()
+
+    # Linked both ways: each page shows the other.
+    department_page = client.get(reverse("tasks:detail", args=[task.pk])).content.decode()
+    assert plan.title in department_page
+    unit_task_page = client.get(reverse("tasks:detail", args=[own[task.pk].pk])).content.decode()
+    assert "Nhiệm vụ con của:" in unit_task_page and "Xây dựng quy chế" in unit_task_page
+
+
+def test_the_units_plan_counts_its_tasks_in_its_own_list_only(client, task, head, unit, today):
+    result = plan_for_unit(unit=unit, by=head, tasks=[task])
+    (plan,) = result.plans
+    office = UserFactory(role=Role.OFFICE)
+    assert count_figures(task_base(office), today=today).total == 1
+    client.force_login(office)
+    listed = client.get(reverse("tasks:list"), {"plan": plan.pk}).content.decode()
+    assert "Xây dựng quy chế" in listed
+    department = client.get(reverse("tasks:list"), {"plan": task.plan_id}).content.decode()
+    assert f'href="{reverse("tasks:detail", args=[task.pk])}"' in department
+    own = plan.tasks.get()
+    assert f'href="{reverse("tasks:detail", args=[own.pk])}"' not in department
+
+
+def test_only_the_units_head_makes_its_plan(client, unit, staff, task):
+    url = reverse("tasks:unit_plan", args=[unit.pk])
+    client.force_login(UserFactory(role=Role.UNIT_HEAD, unit=UnitFactory()))
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"tasks": [task.pk]}).status_code == 404
+    for someone in (staff[0], UserFactory(role=Role.OFFICE), UserFactory(role=Role.LEADERSHIP)):
+        client.force_login(someone)
+        assert client.post(url, {"tasks": [task.pk]}).status_code == 403
+    assert not Plan.objects.filter(issuing_unit=unit).exists()
