@@ -138,7 +138,7 @@ def break_down(*, task: Task, by, parts: Sequence[Part], at: datetime | None = N
     if len(parts) > MAX_PARTS:
         raise ValidationError(_("Mỗi lần thêm tối đa %(n)s nhiệm vụ con.") % {"n": MAX_PARTS})
     at = at or timezone.now()
-    parent = Task.objects.select_for_update().select_related("authority_user").get(pk=task.pk)
+    parent = Task.objects.select_for_update().get(pk=task.pk)
     people_ids = set(people_for(parent).values_list("pk", flat=True))
     checked = []
     for number, part in enumerate(parts, start=1):
