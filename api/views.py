@@ -79,7 +79,8 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         return local_today()
 
     def get_queryset(self):
-        return listed_tasks(self.request.user, today=self.today)
+        plan = self.request.query_params.get("plan")
+        return listed_tasks(self.request.user, today=self.today, plan=plan)
 
     def read(self, tasks):
         """`tasks` with what the serializer reads, in as many queries whatever their number."""

@@ -391,7 +391,8 @@ def save_rows(*, plan: Plan, understanding: Understanding, today: date, by=None)
     # Tasks by STT (and unit, for a fanned-out row's tasks), in table order: an STT written twice
     # ("1", "1") is two tasks, matched again in the order they come.
     existing: dict[tuple, list[Task]] = {}
-    for task in plan.tasks.select_related("parent"):
+    # A unit's break-down of a task is not a row of the document (tasks.breakdown).
+    for task in plan.tasks.filter(is_breakdown=False).select_related("parent"):
         key = (
             task.parent.order_label if task.parent_id else task.order_label,
             task.lead_unit_id if task.parent_id else None,

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from plans.dates import SaneDateField
 from plans.models import Plan, Unit
 from plans.text import fold
+from tasks import breakdown
 from tasks.completeness import INCOMPLETE, MISSING, Ro
-from tasks.dashboards import task_base
 from tasks.forms import DATE_WIDGET
 from tasks.models import Task
 from tasks.punctuality import Punctuality, Status, local_today, punctuality_in
@@ -49,10 +49,15 @@ KEY_OR_BREAKTHROUGH = "trong_tam_dot_pha"
 NOT_DUE_YET = "chua_den_han"
 
 
-def listed_tasks(user, *, today):
+def listed_tasks(user, *, today, plan=None):
     """What the task list (page and API) starts from: the measured tasks `user` may see, with
-    their punctuality on `today`, in the plans' order."""
-    return task_base(user).with_punctuality(today).order_by(*PLAN_ORDER)
+    their punctuality on `today`, in the plans' order; when the list is of one `plan` (its id as
+    given), those counted in that plan (tasks.breakdown.counted: a unit's own plan lists its
+    tasks)."""
+    text = str(plan or "")
+    plan_id = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+    tasks = breakdown.counted(Task.objects.visible_to(user), plan_id=plan_id)
+    return tasks.with_punctuality(today).order_by(*PLAN_ORDER)
 
 
 class SaneDateFilter(django_filters.DateFilter):

@@ -35,7 +35,7 @@ LIST_PARTIAL = "tasks/task_list.html#task-table"
 
 
 def _listed(user, params: QueryDict, *, request, today) -> TaskFilter:
-    tasks = listed_tasks(user, today=today)
+    tasks = listed_tasks(user, today=today, plan=params.get("plan"))
     return TaskFilter(params or None, queryset=tasks, request=request, today=today)
 
 
@@ -179,7 +179,7 @@ def task_bulk(request):
     message; htmx gets the list's table again, with the outcome above it."""
     user, today = request.user, local_today()
     params = _list_params(request.POST.get("next"))
-    visible = Task.objects.visible_to(user).tracked()
+    visible = Task.objects.visible_to(user).worked_on()
     form = BulkAction(request.POST, tasks=visible, people=_people(user), today=today)
     done, errors = "", []
     if form.is_valid():

@@ -24,7 +24,14 @@ class PunctualityQuerySet(models.QuerySet):
 
 class TaskQuerySet(PunctualityQuerySet):
     def tracked(self):
-        """Tasks that are measured: a row fanned out to every unit counts through its children."""
+        """Tasks that are measured, each piece of work once: a row fanned out to every unit counts
+        through its children (one per unit); a task a unit head broke down (tasks.breakdown)
+        counts itself, its sub-tasks (`is_breakdown`) do not, wherever they sit (its own plan or
+        the unit's plan). Sub-tasks are their assignees' work: see `worked_on`."""
+        return self.filter(fans_out=False, is_breakdown=False)
+
+    def worked_on(self):
+        """What people work on: the measured tasks and the sub-tasks of a break-down."""
         return self.filter(fans_out=False)
 
     def visible_to(self, user):
@@ -71,6 +78,15 @@ class Task(models.Model):
         _("giao cho tất cả đơn vị"),
         default=False,
         help_text=_("Dòng giao cho “các phòng, đơn vị”: mỗi đơn vị có một nhiệm vụ con riêng."),
+    )
+    is_breakdown = models.BooleanField(
+        _("nhiệm vụ con do đơn vị chia nhỏ"),
+        default=False,
+        help_text=_("Một phần việc của nhiệm vụ cha: số liệu chung tính qua nhiệm vụ cha."),
+    )
+    progress_from_children = models.BooleanField(_("tiến độ tính từ nhiệm vụ con"), default=False)
+    later_than_parent_reason = models.TextField(
+        _("lý do hạn muộn hơn hạn nhiệm vụ cha"), blank=True
     )
     order_label = models.CharField(_("STT"), max_length=20, blank=True)
     position = models.PositiveIntegerField(_("vị trí trong bảng"), default=0)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from plans.deadlines import Deadline, DeadlineKind, Recurrence, occurrence_schedule
 from plans.models import Unit
 from plans.text import clean
-from tasks import comments, early_warnings, notices
+from tasks import breakdown, comments, early_warnings, notices
 from tasks.models import (
     ChangeState,
     CoordinationNote,
@@ -168,6 +168,7 @@ def _record_progress(
 ) -> ProgressUpdate:
     """Append a progress update and bring the task (or its period) up to date."""
     refuse_if_changed(task, since=if_unchanged_since)
+    breakdown.refuse_manual_progress(task)
     at = at or timezone.now()
     today = local_today(at)
     target = occurrence or task
@@ -208,6 +209,7 @@ def _record_progress(
         task._history_user = by
         sync_task_from_occurrences(task)
     early_warnings.settle_alerts(task=task, occurrence=occurrence, now=at)
+    breakdown.after_progress(task, by=by, at=at)
     return update
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
 from plans.models import Unit
-from tasks import dashboards, product_files
+from tasks import breakdown, dashboards, product_files
 from tasks.comment_views import thread_context
 from tasks.figures import count_figures
 from tasks.forms import (
@@ -196,7 +196,7 @@ def _tabs_after_write(request, target: str) -> dict | None:
         tasks, coordinated = _unit_tasks(user, pk)
         extra["coordinated_count"] = coordinated.count()
     elif match.view_name == "tasks:mine":
-        tasks = Task.objects.tracked().filter(assignee=user)
+        tasks = Task.objects.worked_on().filter(assignee=user)
     elif match.view_name == "tasks:leadership":
         tasks = dashboards.task_base(user).filter(authority_filter(user))
     else:
@@ -271,7 +271,7 @@ def my_unit(request):
 @login_required
 def my_tasks(request):
     """Staff's page: the tasks assigned to me."""
-    tasks = Task.objects.tracked().filter(assignee=request.user)
+    tasks = Task.objects.worked_on().filter(assignee=request.user)
     context = _grouped(request, tasks, local_today())
     template = GROUPS_PARTIAL if request.htmx else "tasks/my_tasks.html"
     return render(request, template, context)
@@ -313,7 +313,7 @@ def task_detail(request, pk: int, *, comment_form=None):
     task = get_task_for_user(
         request.user,
         pk,
-        queryset=Task.objects.with_punctuality(today)
+        queryset=breakdown.with_children_flag(Task.objects.with_punctuality(today))
         .select_related("plan", "phase", "lead_unit", "assignee", "authority_user", "parent")
         .prefetch_related("coordinating_units"),
         coordinated=True,

@@ -482,6 +482,7 @@ def _changes(scope_q: Q, *, period: Period, cutoff: Cutoff) -> list[ChangeRow]:
         DeadlineChange.objects.filter(
             scope_q,
             task__fans_out=False,
+            task__is_breakdown=False,  # a unit's own sub-tasks: not the department's figures
             state=ChangeState.APPROVED,
             decided_at__gte=start,
             decided_at__lt=cutoff.moment,

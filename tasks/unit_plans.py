@@ -1,0 +1,146 @@
+"""A unit's own plan (kế hoạch của phòng), made in a few clicks from the department's tasks the
+unit leads, and linked to them for good.
+
+For each department plan the chosen tasks come from, the unit has one plan of its own: a Plan
+issued by the unit whose `parent` is that department plan. Each chosen task gets one task in it,
+a sub-task of the department's (`parent`, `is_breakdown`: tasks.breakdown), so the unit's task
+shows the department's task it serves and the department's task lists it in its break-down; its
+progress may roll up into the department's task like any sub-task's.
+
+Counting (tasks.breakdown.counted): the department's figures keep counting the department's task;
+the unit's plan counts its own tasks only when it is the scope (the task list of that plan).
+
+Choosing a task already in the unit's plan adds nothing: a second click, or two people at once,
+never makes a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import uuid4
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from plans.deadlines.kinds import PERIODIC
+from plans.models import DocumentKind, Plan, Unit
+from tasks.breakdown import authority_for
+from tasks.models import Task
+from tasks.punctuality import Status, local_today
+
+LIMIT = 100  # tasks per submission
+OFFERED_LIMIT = 300  # rows the choosing page shows: one unit's open work
+
+
+def offered_tasks(unit: Unit):
+    """The department's tasks `unit` (or a unit below it) leads that its plan may take: open,
+    with a deadline that is not periodic, not already the unit's own; `in_unit_plan` says which
+    are in its plan already."""
+    in_plan = Task.objects.filter(parent=OuterRef("pk"), plan__issuing_unit=unit)
+    return (
+        Task.objects.tracked()
+        .filter(lead_unit_id__in=Unit.objects.descendant_ids({unit.pk}))
+        .exclude(deadline_kind__in=PERIODIC)
+        .exclude(status__in=(Status.DONE, Status.CANCELLED))
+        .exclude(plan__issuing_unit=unit)
+        .annotate(in_unit_plan=Exists(in_plan))
+        .select_related("plan")
+        .order_by("plan__issued_on", "plan_id", "position", "pk")
+    )
+
+
+@dataclass
+class UnitPlanResult:
+    plans: list[Plan] = field(default_factory=list)
+    created: int = 0
+    already: int = 0
+
+
+def _unit_plan(unit: Unit, source: Plan, *, at: datetime) -> Plan:
+    found = (
+        Plan.objects.filter(issuing_unit=unit, parent=source, kind=DocumentKind.PLAN)
+        .order_by("pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    name = unit.short_name or unit.name
+    return Plan.objects.create(
+        kind=DocumentKind.PLAN,
+        short_name=(_("KH của %(unit)s") % {"unit": name})[:100],
+        issuing_body=unit.name[:255],
+        issuing_unit=unit,
+        issued_on=local_today(at),
+        title=_("Kế hoạch của %(unit)s thực hiện %(plan)s")
+        % {"unit": unit.name, "plan": source.display_name},
+        parent=source,
+        slug=f"don-vi-{unit.pk}-{source.pk}-{uuid4().hex[:8]}",
+    )
+
+
+@transaction.atomic
+def plan_for_unit(
+    *, unit: Unit, by, tasks: Sequence[Task], at: datetime | None = None
+) -> UnitPlanResult:
+    """Put the chosen department tasks in the unit's own plan(s), one task each, keeping those
+    already there. All or nothing; every task created is in its history."""
+    at = at or timezone.now()
+    if not tasks:
+        raise ValidationError(_("Chưa chọn nhiệm vụ nào."))
+    if len(tasks) > LIMIT:
+        raise ValidationError(_("Mỗi lần chọn tối đa %(n)s nhiệm vụ.") % {"n": LIMIT})
+    # One unit's plan at a time: a double submit waits here, then finds the first one's tasks.
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    offered = set(offered_tasks(unit).values_list("pk", flat=True))
+    refused = [task for task in tasks if task.pk not in offered]
+    if refused:
+        raise ValidationError(
+            _("Không đưa được vào kế hoạch của đơn vị: %(tasks)s")
+            % {"tasks": "; ".join(str(task) for task in refused)}
+        )
+    result = UnitPlanResult()
+    sources = list(dict.fromkeys(task.plan for task in tasks))
+    for source in sources:
+        plan = _unit_plan(unit, source, at=at)
+        result.plans.append(plan)
+        chosen = [task for task in tasks if task.plan_id == source.pk]
+        there = set(
+            Task.objects.filter(plan=plan, parent__in=chosen).values_list("parent_id", flat=True)
+        )
+        position = plan.tasks.count()
+        for task in chosen:
+            if task.pk in there:
+                result.already += 1
+                continue
+            position += 1
+            own = Task(
+                plan=plan,
+                parent=task,
+                is_breakdown=True,
+                order_label=str(position),
+                position=position,
+                content=task.content,
+                lead_unit_id=task.lead_unit_id,
+                assignee_id=task.assignee_id,
+                product=task.product,
+                deadline_text=task.deadline_text,
+                deadline_kind=task.deadline_kind,
+                due_date=task.due_date,
+                start_date=task.start_date,
+                condition=task.condition,
+                is_key=task.is_key,
+                is_breakthrough=task.is_breakthrough,
+                **authority_for(task, by),
+            )
+            own._history_user = by
+            own._change_reason = _("Lập kế hoạch của đơn vị từ nhiệm vụ %(task)s") % {
+                "task": str(task)[:80]
+            }
+            own.save()
+            result.created += 1
+    return result
