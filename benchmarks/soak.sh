@@ -25,6 +25,7 @@ done
 [ -x .venv/soak/bin/locust ] || { python3 -m venv .venv/soak && .venv/soak/bin/pip install -q locust; }
 
 # Production serves the pages' static files from the collected, hashed copies.
+.venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py collectstatic --noinput -v 0
 W=$(mktemp -d)
 .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --timeout 120 \
