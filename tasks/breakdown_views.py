@@ -66,9 +66,9 @@ def task_progress_mode(request, pk: int):
         breakdown.set_progress_mode(task=task, by=request.user, from_children=from_children)
         messages.success(
             request,
-            _("Tiến độ của nhiệm vụ nay được tính từ các nhiệm vụ con.")
+            _("Tiến độ của nhiệm vụ này được tính từ các nhiệm vụ con.")
             if from_children
-            else _("Tiến độ của nhiệm vụ nay được cập nhật thủ công."),
+            else _("Tiến độ của nhiệm vụ này được cập nhật thủ công."),
         )
     else:
         messages.error(request, _("Lựa chọn không hợp lệ."))

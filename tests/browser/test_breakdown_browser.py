@@ -49,7 +49,7 @@ def test_a_unit_head_breaks_a_task_down_and_lets_its_progress_follow(page: Page,
     expect(section).to_contain_text("muộn hơn hạn nhiệm vụ cha")
     section.get_by_role("button", name="Tính tiến độ từ các nhiệm vụ con").click()
     expect(
-        page.get_by_text("Tiến độ của nhiệm vụ nay được tính từ các nhiệm vụ con.")
+        page.get_by_text("Tiến độ của nhiệm vụ này được tính từ các nhiệm vụ con.")
     ).to_be_visible()
     assert Task.objects.get(pk=task.pk).progress_from_children
     assert task.children.get().later_than_parent_reason == "Chờ kết quả khảo sát của Thành phố"
