@@ -54,6 +54,15 @@ def _without(params: QueryDict, *names: str) -> str:
     return query.urlencode()
 
 
+def with_options(form) -> list[tuple]:
+    """(field, [(value, label, selected)] or None) for each visible field: the page writes its
+    selects itself, Django's widget templates being slow for hundreds of units or people."""
+    return [
+        (field, select_options(field) if isinstance(field.field, ChoiceField) else None)
+        for field in form.visible_fields()
+    ]
+
+
 def _list_context(request, params: QueryDict, *, today, bulk_form=None, selected=()) -> dict:
     user = request.user
     task_filter = _listed(user, params, request=request, today=today)
@@ -103,6 +112,7 @@ def _list_context(request, params: QueryDict, *, today, bulk_form=None, selected
         "sort": sort or "",
         "columns": columns,
         "bulk_form": bulk_form if bulk else None,
+        "bulk_fields": with_options(bulk_form) if bulk else [],
         "selected": {str(pk) for pk in selected},
         "here": f"{list_url}?{_without(params)}" if params else list_url,
     }
@@ -113,10 +123,7 @@ def task_list(request):
     context = _list_context(request, request.GET, today=local_today())
     if request.htmx:
         return render(request, LIST_PARTIAL, context)
-    context["filter_fields"] = [
-        (field, select_options(field) if isinstance(field.field, ChoiceField) else None)
-        for field in context["filter"].form.visible_fields()
-    ]
+    context["filter_fields"] = with_options(context["filter"].form)
     return render(request, "tasks/task_list.html", context)
 
 
