@@ -1,32 +1,37 @@
-"""The task list as an Excel workbook: the rows a filter selects, every "rõ" column, ready to print.
+"""The task list as an Excel workbook or a CSV file: the rows a filter selects, every "rõ" column.
 
-Streamed with bounded memory whatever the number of rows: the tasks are read in chunks from a
+Both formats take their columns and cell values from one place (`columns`, `task_rows`) and
+stream with bounded memory whatever the number of rows: the tasks are read in chunks from a
 server-side cursor as plain tuples (no model objects), the coordinating units of a chunk in one
-more query, and openpyxl's write-only mode writes each row to a temporary file as it comes. The
-finished workbook is itself a temporary file that the response streams and then deletes.
+more query. openpyxl's write-only mode writes each row to a temporary file as it comes; the
+finished workbook is itself a temporary file that the response streams and then deletes. The CSV
+is written chunk by chunk straight into the response.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import partial
 from itertools import islice
-from typing import IO
+from typing import IO, NamedTuple
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tasks.models import Task
 from tasks.punctuality import Punctuality, Status
-from tasks.spreadsheet import CENTER, FONT, HEADER_FILL, StyledCells
+from tasks.spreadsheet import CENTER, FONT, HEADER_FILL, WRAP, StyledCells
 
 CHUNK = 2000  # rows per fetch, and per query for their coordinating units
 HEADER_ROW = 3  # after the title and the "as of" line
@@ -59,23 +64,30 @@ FIELDS = (
 )
 
 
-def columns() -> list[tuple[str, int]]:
-    """(header, width): the six "rõ" as the list shows them, then the progress."""
+class Column(NamedTuple):
+    header: str
+    width: int  # in the workbook
+    centered: bool = False
+    is_date: bool = False
+
+
+def columns() -> list[Column]:
+    """The six "rõ" as the list shows them, then the progress."""
     return [
-        (_("STT"), 6),
-        (_("Kế hoạch"), 16),
-        (_("Nội dung công việc (rõ việc)"), 48),
-        (_("Người thực hiện (rõ người)"), 18),
-        (_("Thời hạn như trong văn bản"), 18),
-        (_("Hạn hoàn thành (rõ thời gian)"), 12),
-        (_("Đơn vị chủ trì (rõ trách nhiệm)"), 20),
-        (_("Đơn vị phối hợp"), 22),
-        (_("Thẩm quyền (rõ thẩm quyền)"), 18),
-        (_("Sản phẩm, kết quả (rõ kết quả)"), 28),
-        (_("Trạng thái"), 13),
-        (_("Tình trạng so với hạn"), 14),
-        (_("Tiến độ (%)"), 8),
-        (_("Cập nhật gần nhất"), 12),
+        Column(_("STT"), 6, centered=True),
+        Column(_("Kế hoạch"), 16),
+        Column(_("Nội dung công việc (rõ việc)"), 48),
+        Column(_("Người thực hiện (rõ người)"), 18),
+        Column(_("Thời hạn như trong văn bản"), 18),
+        Column(_("Hạn hoàn thành (rõ thời gian)"), 12, centered=True, is_date=True),
+        Column(_("Đơn vị chủ trì (rõ trách nhiệm)"), 20),
+        Column(_("Đơn vị phối hợp"), 22),
+        Column(_("Thẩm quyền (rõ thẩm quyền)"), 18),
+        Column(_("Sản phẩm, kết quả (rõ kết quả)"), 28),
+        Column(_("Trạng thái"), 13),
+        Column(_("Tình trạng so với hạn"), 14),
+        Column(_("Tiến độ (%)"), 8, centered=True),
+        Column(_("Cập nhật gần nhất"), 12, centered=True, is_date=True),
     ]
 
 
@@ -83,8 +95,8 @@ def _sheet(wb: Workbook, *, today: date, count_label: str) -> tuple[Worksheet, C
     """The sheet with its print set-up: in write-only mode all of it must come before any row."""
     ws = wb.create_sheet(_("Nhiệm vụ"))
     cols = columns()
-    for index, (_name, width) in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
+    for index, column in enumerate(cols, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
@@ -109,7 +121,7 @@ def _sheet(wb: Workbook, *, today: date, count_label: str) -> tuple[Worksheet, C
     )
     line.font, line.alignment = Font(name=FONT, size=11, italic=True), plain
     ws.append([line])
-    ws.append([cell(name, bold=True, fill=HEADER_FILL, align=CENTER) for name, _w in cols])
+    ws.append([cell(c.header, bold=True, fill=HEADER_FILL, align=CENTER) for c in cols])
     return ws, cell
 
 
@@ -133,59 +145,59 @@ def _chunks(rows, size: int):
         yield chunk
 
 
-def write_task_list(tasks: QuerySet, out: IO[bytes], *, today: date, count: int) -> int:
-    """Write the tasks (annotated `with_punctuality`, in the order to print) as .xlsx to `out`.
-    Returns the number of rows written."""
-    status_labels = dict(Status.choices)
-    punctuality_labels = dict(Punctuality.choices)
-    wb = Workbook(write_only=True)
-    ws, cell = _sheet(wb, today=today, count_label=_("%(n)s nhiệm vụ") % {"n": count})
-    center = Alignment(horizontal="center", vertical="top")
-    written = 0
+def task_rows(tasks: QuerySet) -> Iterator[tuple]:
+    """Each task's cell values in the order of `columns()`: text, numbers, dates or None.
+    Tens of thousands of rows: the labels are translated and the time zone found once."""
+    status_labels = {key: str(label) for key, label in Status.choices}
+    punctuality_labels = {key: str(label) for key, label in Punctuality.choices}
+    zone = timezone.get_current_timezone()
     rows = tasks.values_list(*FIELDS).iterator(chunk_size=CHUNK)
     for chunk in _chunks(rows, CHUNK):
         coordinating = _coordinating([row[0] for row in chunk])
-        for row in chunk:
-            data = dict(zip(FIELDS, row, strict=True))
-            authority = " ".join(
-                part
-                for part in (
-                    data["authority_user__title"],
-                    data["authority_user__full_name"] or data["authority_user__username"],
-                )
-                if part
+        for (
+            pk, order_label, plan_number, plan_short_name, plan_title, content, assignee_name,
+            assignee_username, deadline_text, due_date, lead_short_name, lead_name,
+            lead_as_written, coordinating_as_written, authority_title, authority_name,
+            authority_username, authority_body, product, status, punctuality, percent,
+            last_update_at,
+        ) in chunk:  # fmt: skip
+            authority_person = authority_name or authority_username
+            authority = " ".join(p for p in (authority_title, authority_person) if p)
+            yield (
+                order_label,
+                plan_short_name or plan_number or plan_title,
+                content,
+                assignee_name or assignee_username or "",
+                deadline_text,
+                due_date,
+                lead_short_name or lead_name or lead_as_written,
+                ", ".join(coordinating.get(pk, ())) or coordinating_as_written,
+                authority or authority_body,
+                product,
+                status_labels.get(status, status),
+                punctuality_labels.get(punctuality, punctuality),
+                percent,
+                last_update_at.astimezone(zone).date() if last_update_at else None,
             )
-            last_update = data["last_update_at"]
-            ws.append(
-                [
-                    cell(data["order_label"], align=center),
-                    cell(data["plan__short_name"] or data["plan__number"] or data["plan__title"]),
-                    cell(data["content"]),
-                    cell(data["assignee__full_name"] or data["assignee__username"] or ""),
-                    cell(data["deadline_text"]),
-                    cell(data["due_date"], number_format="dd/mm/yyyy", align=center),
-                    cell(
-                        data["lead_unit__short_name"]
-                        or data["lead_unit__name"]
-                        or data["lead_as_written"]
-                    ),
-                    cell(
-                        ", ".join(coordinating.get(data["pk"], ()))
-                        or data["coordinating_as_written"]
-                    ),
-                    cell(authority or data["authority_body"]),
-                    cell(data["product"]),
-                    cell(str(status_labels.get(data["status"], data["status"]))),
-                    cell(str(punctuality_labels.get(data["punctuality"], data["punctuality"]))),
-                    cell(data["percent"], align=center),
-                    cell(
-                        timezone.localdate(last_update) if last_update else None,
-                        number_format="dd/mm/yyyy",
-                        align=center,
-                    ),
-                ]
-            )
-            written += 1
+
+
+def write_task_list(tasks: QuerySet, out: IO[bytes], *, today: date, count: int) -> int:
+    """Write the tasks (annotated `with_punctuality`, in the order to print) as .xlsx to `out`.
+    Returns the number of rows written."""
+    wb = Workbook(write_only=True)
+    ws, cell = _sheet(wb, today=today, count_label=_("%(n)s nhiệm vụ") % {"n": count})
+    center = Alignment(horizontal="center", vertical="top")
+    styles = [
+        {
+            "align": center if column.centered else WRAP,
+            "number_format": "dd/mm/yyyy" if column.is_date else None,
+        }
+        for column in columns()
+    ]
+    written = 0
+    for values in task_rows(tasks):
+        ws.append([cell(value, **style) for value, style in zip(values, styles, strict=True)])
+        written += 1
     wb.save(out)
     return written
 
@@ -202,5 +214,36 @@ def task_list_file(tasks: QuerySet, *, today: date) -> IO[bytes]:
     return out
 
 
-def file_name(today: date) -> str:
-    return _("Danh sách nhiệm vụ %(date)s.xlsx") % {"date": today.strftime("%d-%m-%Y")}
+# A spreadsheet treats a cell that starts with one of these as a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value) -> str:
+    if value.__class__ is str:
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        # Text from the plans is never a formula: an apostrophe makes Excel show it as typed.
+        return f"'{value}" if value.startswith(_FORMULA_START) else value
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def task_list_csv(tasks: QuerySet) -> Iterator[bytes]:
+    """The tasks as CSV for Excel, in pieces to stream: UTF-8 with a byte-order mark (without it
+    Excel reads Vietnamese as Windows-1252), CRLF line ends, dates as dd/mm/yyyy."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(column.header for column in columns())
+    yield b"\xef\xbb\xbf" + buffer.getvalue().encode()
+    rows = task_rows(tasks)
+    while chunk := list(islice(rows, CHUNK)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([_csv_text(value) for value in row] for row in chunk)
+        yield buffer.getvalue().encode()
+
+
+def file_name(today: date, *, extension: str) -> str:
+    return _("Danh sách nhiệm vụ %(date)s") % {"date": today.strftime("%d-%m-%Y")} + extension

@@ -47,6 +47,8 @@ SORTABLE = [
 KEY_OR_BREAKTHROUGH = "trong_tam_dot_pha"
 # Open tasks that are neither late nor due soon: "Đang thực hiện, chưa đến hạn" on the dashboard.
 NOT_DUE_YET = "chua_den_han"
+# Every task not finished: not started, in progress or paused (Redmine's "open").
+NOT_FINISHED = "chua_xong"
 
 
 def listed_tasks(user, *, today, plan=None):
@@ -76,7 +78,11 @@ class TaskFilter(django_filters.FilterSet):
         queryset=Unit.objects.filter(is_active=True),
         method="filter_unit",
     )
-    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=Status.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Trạng thái"),
+        choices=[*Status.choices, (NOT_FINISHED, _("Chưa xong (chưa, đang thực hiện, tạm dừng)"))],
+        method="filter_status",
+    )
     punctuality = django_filters.ChoiceFilter(
         label=_("Tiến độ so với hạn"),
         choices=[
@@ -161,6 +167,11 @@ class TaskFilter(django_filters.FilterSet):
 
     def filter_unit(self, queryset, name, unit):
         return queryset.filter(lead_unit_id__in=Unit.objects.descendant_ids({unit.pk}))
+
+    def filter_status(self, queryset, name, value):
+        if value == NOT_FINISHED:
+            return queryset.exclude(status__in=[Status.DONE, Status.CANCELLED])
+        return queryset.filter(status=value)
 
     def filter_punctuality(self, queryset, name, value):
         values = (

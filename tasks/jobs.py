@@ -1,4 +1,4 @@
-"""Celery jobs: thin wrappers over tasks.early_warnings, tasks.alerts and tasks.services."""
+"""Celery jobs: thin wrappers over tasks.early_warnings, tasks.alerts and tasks.roll_forward."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from tasks import alerts, early_warnings, services
+from tasks import alerts, early_warnings, roll_forward
 from tasks.punctuality import local_today
 
 log = logging.getLogger(__name__)
@@ -57,4 +57,4 @@ def send_weekly_digest() -> int:
 @shared_task
 def roll_forward_periods() -> int:
     """Daily: the new period (kỳ) of each recurring task, so it is tracked and warned about."""
-    return services.roll_forward_periods(today=local_today())
+    return roll_forward.roll_forward_periods(today=local_today())

@@ -1,4 +1,5 @@
-"""The task list as a work surface: filter, sort, export to Excel, change several tasks at once."""
+"""The task list as a work surface: filter, sort, export to Excel or CSV, change several tasks at
+once."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import ChoiceField
-from django.http import FileResponse, QueryDict
+from django.http import FileResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -135,9 +137,23 @@ def task_export(request):
     return FileResponse(
         exports.task_list_file(task_filter.qs, today=today),
         as_attachment=True,
-        filename=exports.file_name(today),
+        filename=exports.file_name(today, extension=".xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+@login_required
+def task_export_csv(request):
+    """The filtered list, all its rows, as CSV written into the response as it is read."""
+    today = local_today()
+    task_filter = _listed(request.user, request.GET, request=request, today=today)
+    response = StreamingHttpResponse(
+        exports.task_list_csv(task_filter.qs), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, exports.file_name(today, extension=".csv")
+    )
+    return response
 
 
 def _list_params(target: str | None) -> QueryDict:

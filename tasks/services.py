@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans.deadlines import Deadline, DeadlineKind, Recurrence, occurrence_schedule
+from plans.deadlines import Deadline, Recurrence, occurrence_schedule
 from plans.models import Unit
 from plans.text import clean
 from tasks import breakdown, comments, early_warnings, notices
@@ -39,10 +39,11 @@ def _deadline_of(task: Task) -> Deadline:
     )
 
 
-def ensure_occurrences(task: Task, *, until: date) -> list[Occurrence]:
-    """Create the periods (kỳ) of a recurring or continuous task that have begun by `until`, and
-    the next one when none is still open then, keeping those that exist. Periods due before the
-    plan was issued do not exist ("báo cáo 6 tháng" of a plan issued in June starts with June's)."""
+def missing_occurrences(task: Task, *, until: date, existing: set[date]) -> list[Occurrence]:
+    """The periods (kỳ) of a recurring or continuous task that have begun by `until`, and the
+    next one when none is still open then, less those already there (`existing`: their due
+    dates); unsaved. Periods due before the plan was issued do not exist ("báo cáo 6 tháng" of a
+    plan issued in June starts with June's). Reads `task.plan`."""
     deadline = _deadline_of(task)
     periods = occurrence_schedule(deadline, until=until)
     if not periods or periods[-1].due < until:
@@ -51,8 +52,7 @@ def ensure_occurrences(task: Task, *, until: date) -> list[Occurrence]:
     issued = task.plan.issue_date
     if issued is not None:
         periods = [p for p in periods if p.due >= issued]
-    existing = set(task.occurrences.values_list("due_date", flat=True))
-    created = Occurrence.objects.bulk_create(
+    return [
         Occurrence(
             task=task,
             label=period.label,
@@ -62,21 +62,19 @@ def ensure_occurrences(task: Task, *, until: date) -> list[Occurrence]:
         )
         for period in periods
         if period.due not in existing
+    ]
+
+
+def ensure_occurrences(task: Task, *, until: date) -> list[Occurrence]:
+    """Create one task's missing periods up to `until` (see `missing_occurrences`) and show its
+    current one. The nightly job does all tasks at once: tasks.roll_forward."""
+    existing = set(task.occurrences.values_list("due_date", flat=True))
+    created = Occurrence.objects.bulk_create(
+        missing_occurrences(task, until=until, existing=existing)
     )
     if created:
         sync_task_from_occurrences(task)
     return created
-
-
-def roll_forward_periods(*, today: date) -> int:
-    """Open each recurring or continuous task's new period when its time comes (daily job).
-    Returns the number of periods created."""
-    periodic = (
-        Task.objects.tracked()
-        .filter(deadline_kind__in=[DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS])
-        .exclude(status=Status.CANCELLED)
-    )
-    return sum(len(ensure_occurrences(task, until=today)) for task in periodic.iterator())
 
 
 def show_current_period(task: Task, occurrences: list[Occurrence]) -> None:

@@ -13,6 +13,7 @@ app_name = "tasks"
 urlpatterns = [
     path("", list_views.task_list, name="list"),
     path("xuat-excel/", list_views.task_export, name="export"),
+    path("xuat-csv/", list_views.task_export_csv, name="export_csv"),
     path("thao-tac-nhieu/", list_views.task_bulk, name="bulk"),
     path("tong-quan/", views.dashboard, name="dashboard"),
     path("lanh-dao/", views.leadership, name="leadership"),

@@ -177,7 +177,7 @@ def test_a_continuous_task_gets_the_next_half_year_when_the_time_comes():
 
 
 def test_the_daily_roll_opens_new_periods_of_every_recurring_task():
-    from tasks.services import roll_forward_periods
+    from tasks.roll_forward import roll_forward_periods
 
     yearly = TaskFactory(
         deadline_kind=DeadlineKind.RECURRING,

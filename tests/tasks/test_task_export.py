@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.urls import reverse
@@ -122,3 +123,116 @@ def test_the_export_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(6):
         ws = workbook(client.get(URL)).active
     assert len(rows(ws)) == count
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+CSV_URL = reverse("tasks:export_csv")
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200 and response.streaming
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads the file as UTF-8
+    text = body[3:].decode("utf-8")
+    parsed = list(csv.reader(StringIO(text, newline="")))
+    assert text.endswith("\r\n") and text.count("\r\n") == len(parsed)  # one CRLF a row
+    return parsed
+
+
+def test_the_csv_has_the_rows_and_columns_of_the_workbook(client, settings):
+    settings.TASKS_PER_PAGE = 2
+    unit, other = UnitFactory(name="Phòng Chuyển đổi số"), UnitFactory(name="Văn phòng Sở")
+    partner = UnitFactory(name="Trung tâm KHCN", short_name="TT KHCN")
+    leader = UserFactory(full_name="Lê Văn Hùng", title="Phó Giám đốc", role=Role.LEADERSHIP)
+    first = TaskFactory(
+        content="Xây dựng Trợ lý ảo",
+        lead_unit=unit,
+        assignee=UserFactory(full_name="Trần Thị Lan", unit=unit),
+        authority_user=leader,
+        deadline_text="Quý III/2026",
+        due_date=date(2026, 9, 30),
+        product="Trợ lý ảo vận hành",
+        status=Status.IN_PROGRESS,
+        percent=40,
+    )
+    first.coordinating_units.add(partner)
+    TaskFactory.create_batch(4, lead_unit=unit)
+    TaskFactory(content="Của đơn vị khác", lead_unit=other)
+    client.force_login(UserFactory(role=Role.OFFICE))
+    query = {"unit": unit.pk, "sort": "han"}
+    response = client.get(CSV_URL, query)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    disposition = response["Content-Disposition"]
+    assert "attachment" in disposition and "22-11-2026.csv" in disposition
+    assert "Danh%20s%C3%A1ch%20nhi%E1%BB%87m%20v%E1%BB%A5" in disposition
+    header, *data = csv_rows(response)
+    sheet = workbook(client.get(URL, query)).active
+    assert header == [c.value for c in sheet[3]]
+    assert header[2] == "Nội dung công việc (rõ việc)"
+    assert len(data) == 5 and data[0] == [
+        data[0][0],
+        data[0][1],
+        "Xây dựng Trợ lý ảo",
+        "Trần Thị Lan",
+        "Quý III/2026",
+        "30/09/2026",
+        "Phòng Chuyển đổi số",
+        "TT KHCN",
+        "Phó Giám đốc Lê Văn Hùng",
+        "Trợ lý ảo vận hành",
+        "Đang thực hiện",
+        "Quá hạn",
+        "40",
+        "",
+    ]
+    # The same rows, in the same order, as the workbook.
+    assert [r[2] for r in data] == [r[2] for r in rows(sheet)]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(client):
+    TaskFactory(
+        content='=HYPERLINK("http://x","bấm")',
+        product="+1+1",
+        deadline_text="-2+3",
+        coordinating_as_written="@SUM(A1)",
+        authority_body='Sở Nội vụ, "phòng"\nhai dòng',
+    )
+    client.force_login(UserFactory(role=Role.OFFICE))
+    row = csv_rows(client.get(CSV_URL))[1]
+    assert row[2] == '\'=HYPERLINK("http://x","bấm")'
+    assert (row[9], row[4], row[7]) == ("'+1+1", "'-2+3", "'@SUM(A1)")
+    assert row[8] == 'Sở Nội vụ, "phòng"\nhai dòng'  # quoted, read back whole
+
+
+def test_a_unit_head_exports_only_what_they_may_see_as_csv(client):
+    unit = UnitFactory()
+    TaskFactory(content="Của tôi", lead_unit=unit)
+    TaskFactory(content="Của người khác")
+    client.force_login(UserFactory(role=Role.UNIT_HEAD, unit=unit))
+    assert [r[2] for r in csv_rows(client.get(CSV_URL))[1:]] == ["Của tôi"]
+
+
+def test_the_csv_asks_for_a_login_first(client):
+    response = client.get(CSV_URL)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_the_csv_query_count_does_not_grow_with_rows(client, count, django_assert_max_num_queries):
+    unit = UnitFactory()
+    for task in TaskFactory.create_batch(count, lead_unit=unit, assignee=UserFactory(unit=unit)):
+        task.coordinating_units.add(unit)
+    client.force_login(UserFactory(role=Role.OFFICE))
+    with django_assert_max_num_queries(5):
+        data = csv_rows(client.get(CSV_URL))
+    assert len(data) == count + 1
+
+
+def test_the_list_offers_both_exports_with_its_filters(client):
+    unit = UnitFactory()
+    TaskFactory(lead_unit=unit)
+    client.force_login(UserFactory(role=Role.OFFICE))
+    page = client.get(reverse("tasks:list"), {"unit": unit.pk}).content.decode()
+    assert f'href="{CSV_URL}?unit={unit.pk}"' in page and "Xuất CSV" in page
+    assert f'href="{URL}?unit={unit.pk}"' in page

@@ -74,13 +74,15 @@ def test_it_filters_by_plan_unit_status_punctuality_and_what_is_missing(client, 
     )
     TaskFactory(content="B", lead_unit=vp, due_date=date(2020, 1, 1))
     TaskFactory(content="C", lead_unit=vp, product="")
+    TaskFactory(content="D", plan=plan, status=Status.CANCELLED)
     login(client, role=Role.OFFICE)
-    assert shown(client.get(URL, {"plan": plan.pk})) == {"A"}
+    assert shown(client.get(URL, {"plan": plan.pk})) == {"A", "D"}
     assert shown(client.get(URL, {"unit": vp.pk})) == {"B", "C"}
     assert shown(client.get(URL, {"status": Status.DONE})) == {"A"}
+    assert shown(client.get(URL, {"status": "chua_xong"})) == {"B", "C"}  # all but done/cancelled
     assert shown(client.get(URL, {"punctuality": "overdue"})) == {"B"}
     assert shown(client.get(URL, {"missing": "ket_qua"})) == {"C"}
-    assert shown(client.get(URL, {"missing": "any"})) == {"A", "B", "C"}  # nobody assigned yet
+    assert shown(client.get(URL, {"missing": "any"})) == {"A", "B", "C", "D"}  # nobody assigned
 
 
 def test_it_filters_by_a_range_of_due_dates(client):
