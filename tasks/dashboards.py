@@ -140,7 +140,8 @@ def rows_of_units(by_unit: dict, *, sort: str = "qua_han") -> list[Row]:
         for pk, figures in by_unit.items()
     ]
     key, reverse = UNIT_SORTS.get(sort, UNIT_SORTS["qua_han"])
-    rows.sort(key=lambda r: r.label.casefold())  # ties read alphabetically
+    # Ties read alphabetically, then (two units of the same name) always in the same order.
+    rows.sort(key=lambda r: (r.label.casefold(), r.key is None, r.key or 0))
     rows.sort(key=key, reverse=reverse)
     return rows
 

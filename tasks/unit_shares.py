@@ -23,6 +23,7 @@ from django.db.models import (
     Count,
     DateField,
     ExpressionWrapper,
+    F,
     Max,
     Q,
     QuerySet,
@@ -55,10 +56,11 @@ def _add(into: dict, key, counts: list[int]) -> None:
         into[key] = [a + b for a, b in zip(found, counts, strict=True)]
 
 
-def _month_of(field: str, window: tuple[date, date]) -> Case:
-    return Case(
-        When(**{f"{field}__range": window}, then=TruncMonth(field)), output_field=DateField()
-    )
+def _month_of(field: str, window: tuple[date, date]) -> TruncMonth:
+    """The month of `field` when it falls in `window`, else NULL (truncated outside the CASE,
+    so that Django turns PostgreSQL's timestamp back into a date)."""
+    inside = Case(When(**{f"{field}__range": window}, then=F(field)), output_field=DateField())
+    return TruncMonth(inside)
 
 
 def _of_units(units: list) -> Q:

@@ -18,6 +18,7 @@ from demo.loader import DEMO_DIR, load_units
 from plans.deadlines import DeadlineKind, Recurrence
 from plans.models import Phase, Plan
 from tasks import dashboards, jobs, unit_shares
+from tasks.figures import Figures
 from tasks.models import ChangeState, DeadlineChange, Task
 from tasks.punctuality import Status
 from tasks.services import (
@@ -211,3 +212,13 @@ def test_a_share_counted_while_a_write_commits_is_not_kept(client, today, city, 
     monkeypatch.undo()
     assert cache.get(f"dashboards:all::{today}:share:{unit.pk}:{before}") is None
     assert shown(client) == recount(today)
+
+
+def test_two_units_of_the_same_name_are_listed_in_the_same_order_every_time():
+    first, second = UnitFactory(name="Thanh tra"), UnitFactory(name="Thanh tra")
+    figures = Figures(total=1, overdue=1)
+    for by_unit in (
+        {first.pk: figures, second.pk: figures},
+        {second.pk: figures, first.pk: figures},
+    ):
+        assert [r.key for r in dashboards.rows_of_units(by_unit)] == [first.pk, second.pk]
