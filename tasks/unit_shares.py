@@ -171,17 +171,21 @@ def _totals(sums: dict) -> Totals:
     )
 
 
-def scope_of(viewer: int | None, filters: str) -> str:
+def scope_of(viewer: int | None, filters: dict) -> str:
     """What chose the dashboard's tasks: the viewer's id, or None for all who see everything
-    (they see the same), and the filters (the query string)."""
-    return f"{'all' if viewer is None else f'user-{viewer}'}:{filters}"
+    (they see the same), and the cleaned filters (ids and choices, never the raw query string:
+    junk in a URL must not start a new count)."""
+    chosen = ",".join(
+        f"{name}={getattr(value, 'pk', value)}" for name, value in sorted(filters.items()) if value
+    )
+    return f"{'all' if viewer is None else f'user-{viewer}'}:{chosen}"
 
 
 def count_for_the_day(*, today: date) -> int:
     """Count every unit's share of the dashboard as Văn phòng first opens it (no filter), so
     that the day's first view adds up kept shares instead of counting every task. Returns the
     number of tasks counted."""
-    totals = dashboard_totals(Task.objects.tracked(), scope=scope_of(None, ""), today=today)
+    totals = dashboard_totals(Task.objects.tracked(), scope=scope_of(None, {}), today=today)
     return sum(figures.total for figures in totals.units.values())
 
 

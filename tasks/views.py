@@ -75,13 +75,12 @@ def dashboard(request):
     """Văn phòng's overview: headline figures, units, warnings, plans, phases, charts."""
     today = local_today()
     form = DashboardFilterForm(request.GET or None)
-    tasks = dashboards.apply_filters(
-        dashboards.task_base(request.user), today=today, **form.filters()
-    )
+    filters = form.filters()
+    tasks = dashboards.apply_filters(dashboards.task_base(request.user), today=today, **filters)
     sort = (form.cleaned_data.get("sort") if form.is_valid() else "") or "qua_han"
 
     viewer = None if request.user.sees_everything else request.user.pk
-    scope = unit_shares.scope_of(viewer, _query_without(request, "sort", "trang_dv", "trang_kh"))
+    scope = unit_shares.scope_of(viewer, filters)
     totals = unit_shares.dashboard_totals(tasks, scope=scope, today=today)
     units = dashboards.rows_of_units(totals.units, sort=sort)
     plans, (ro_total, ro_complete) = dashboards.rows_of_plans(totals.plans, totals.completeness)
