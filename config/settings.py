@@ -168,7 +168,11 @@ CACHES = {
             "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # The dashboard keeps one entry per unit and view (tasks.unit_shares): room for them.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
     )
 }
 
@@ -366,6 +370,11 @@ CELERY_BEAT_SCHEDULE = {
     "roll-forward-periods": {
         "task": "tasks.jobs.roll_forward_periods",
         "schedule": crontab(minute=5, hour=0),
+    },
+    # After the roll: the dashboard's figures of the new day, before its first view.
+    "count-dashboard-shares": {
+        "task": "tasks.jobs.count_dashboard_shares",
+        "schedule": crontab(minute=15, hour=0),
     },
     "weekly-warning-digest": {
         "task": "tasks.jobs.send_weekly_digest",

@@ -16,7 +16,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
@@ -24,13 +24,14 @@ from redis.exceptions import RedisError
 from plans.models import Phase, Plan, Unit
 from tasks.figures import Figures, count_figures_by
 from tasks.models import ProgressUpdate, Task
-from tasks.punctuality import DONE_GROUP, Punctuality, days_late
+from tasks.punctuality import DONE_GROUP, Punctuality, Status, days_late, punctuality_in
 
 log = logging.getLogger(__name__)
 
 # A task due within DUE_SOON_DAYS whose progress is still below this is "at risk".
 AT_RISK_PERCENT = 50
 WARNINGS_SHOWN = 50
+OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
 CHART_UNITS = 12
 CHART_MONTHS = 12
 
@@ -123,7 +124,11 @@ UNIT_SORTS = {
 
 def unit_rows(tasks: QuerySet, *, today: date, sort: str = "qua_han") -> list[Row]:
     """Figures per lead unit (two queries: the grouped counts and the units' names)."""
-    by_unit = count_figures_by(tasks, "lead_unit_id", today=today)
+    return rows_of_units(count_figures_by(tasks, "lead_unit_id", today=today), sort=sort)
+
+
+def rows_of_units(by_unit: dict, *, sort: str = "qua_han") -> list[Row]:
+    """The unit table's rows from {lead unit id: Figures}, sorted by `sort` (one query)."""
     names = Unit.objects.in_bulk([pk for pk in by_unit if pk is not None])
     rows = [
         Row(
@@ -135,7 +140,8 @@ def unit_rows(tasks: QuerySet, *, today: date, sort: str = "qua_han") -> list[Ro
         for pk, figures in by_unit.items()
     ]
     key, reverse = UNIT_SORTS.get(sort, UNIT_SORTS["qua_han"])
-    rows.sort(key=lambda r: r.label.casefold())  # ties read alphabetically
+    # Ties read alphabetically, then (two units of the same name) always in the same order.
+    rows.sort(key=lambda r: (r.label.casefold(), r.key is None, r.key or 0))
     rows.sort(key=key, reverse=reverse)
     return rows
 
@@ -143,7 +149,11 @@ def unit_rows(tasks: QuerySet, *, today: date, sort: str = "qua_han") -> list[Ro
 def plan_rows(tasks: QuerySet, *, today: date) -> tuple[list[Row], tuple[int, int]]:
     """Figures and 6-rõ completeness per plan, and the completeness of all (total, complete)."""
     by_plan = count_figures_by(tasks, "plan_id", today=today)
-    completeness = tasks.completeness_by_plan()
+    return rows_of_plans(by_plan, tasks.completeness_by_plan())
+
+
+def rows_of_plans(by_plan: dict, completeness: dict) -> tuple[list[Row], tuple[int, int]]:
+    """The plan table's rows from {plan id: Figures} and {plan id: (total, complete)}."""
     plans = Plan.objects.in_bulk(list(by_plan))
     rows = sorted(
         (
@@ -165,11 +175,20 @@ def plan_rows(tasks: QuerySet, *, today: date) -> tuple[list[Row], tuple[int, in
 
 def phase_rows(tasks: QuerySet, *, today: date) -> list[Row]:
     by_phase = count_figures_by(tasks.filter(phase__isnull=False), "phase_id", today=today)
+    return rows_of_phases(by_phase)
+
+
+def rows_of_phases(by_phase: dict) -> list[Row]:
+    """The phase table's rows from {phase id: Figures}, plan by plan in the phases' order.
+
+    A phase no longer there is left out: deleting it took its tasks out of it (an UPDATE that
+    does not touch `updated_at`), so a recount would not show it either."""
     phases = Phase.objects.select_related("plan").in_bulk(list(by_phase))
     return [
         Row(key=pk, label=f"{phases[pk].plan.display_name} · {phases[pk]}", figures=figures)
         for pk, figures in sorted(
-            by_phase.items(), key=lambda item: (phases[item[0]].plan_id, phases[item[0]].order)
+            ((pk, figures) for pk, figures in by_phase.items() if pk in phases),
+            key=lambda item: (phases[item[0]].plan_id, phases[item[0]].order),
         )
     ]
 
@@ -185,9 +204,15 @@ def warnings(tasks: QuerySet, *, today: date, limit: int = WARNINGS_SHOWN) -> tu
 
     Returns (the first `limit` tasks, each with `days_late` and `at_risk`, and how many in all).
     """
-    flagged = tasks.with_punctuality(today).filter(
-        Q(punctuality=Punctuality.OVERDUE)
-        | Q(punctuality=Punctuality.DUE_SOON, percent__lt=AT_RISK_PERCENT)
+    # On the columns rather than the annotation, and said to be open (as both are), so that the
+    # index of open tasks' due dates serves it.
+    flagged = (
+        tasks.filter(status__in=OPEN_STATUSES)
+        .filter(
+            punctuality_in([Punctuality.OVERDUE], today=today)
+            | (punctuality_in([Punctuality.DUE_SOON], today=today) & Q(percent__lt=AT_RISK_PERCENT))
+        )
+        .with_punctuality(today)
     )
     shown = list(
         with_last_update(flagged)
@@ -217,33 +242,42 @@ class MonthBar:
     late_height: float
 
 
+def month_window(today: date, months: int = CHART_MONTHS) -> tuple[date, date]:
+    """The first and last day the monthly chart covers: whole months up to today's."""
+    last = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+    return _month_starts(today, months)[0], last
+
+
 def monthly(tasks: QuerySet, *, today: date, months: int = CHART_MONTHS) -> list[MonthBar]:
     """Per month: tasks completed in it, and tasks due in it that ran late (overdue, done late)."""
-    starts = _month_starts(today, months)
-    first = starts[0]
-    last = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+    window = month_window(today, months)
     completed = count_figures_by(
-        tasks.filter(completed_on__range=(first, last)).annotate(month=TruncMonth("completed_on")),
+        tasks.filter(completed_on__range=window).annotate(month=TruncMonth("completed_on")),
         "month",
         today=today,
     )
     due = count_figures_by(
-        tasks.filter(due_date__range=(first, last)).annotate(month=TruncMonth("due_date")),
+        tasks.filter(due_date__range=window).annotate(month=TruncMonth("due_date")),
         "month",
         today=today,
     )
-    values = [
-        (
-            month,
-            completed[month].done if month in completed else 0,
-            (due[month].overdue + due[month].done_late) if month in due else 0,
-        )
-        for month in starts
-    ]
-    top = max([1, *(max(c, late) for _m, c, late in values)])
+    return month_bars(
+        today=today,
+        months=months,
+        completed={month: f.done for month, f in completed.items()},
+        late={month: f.overdue + f.done_late for month, f in due.items()},
+    )
+
+
+def month_bars(
+    *, today: date, completed: dict, late: dict, months: int = CHART_MONTHS
+) -> list[MonthBar]:
+    """The chart's bars from {month: tasks completed in it} and {month: tasks due in it that ran
+    late}."""
+    values = [(m, completed.get(m, 0), late.get(m, 0)) for m in _month_starts(today, months)]
+    top = max([1, *(max(c, n) for _m, c, n in values)])
     return [
-        MonthBar(m, c, late, round(100 * c / top, 1), round(100 * late / top, 1))
-        for m, c, late in values
+        MonthBar(m, c, n, round(100 * c / top, 1), round(100 * n / top, 1)) for m, c, n in values
     ]
 
 
@@ -295,15 +329,8 @@ def pick_group(key: str | None, counts: list[tuple[Group, int]]) -> Group:
     return next((g for g, n in counts if n), URGENCY_GROUPS[0])
 
 
-CACHE_SECONDS = 600
+CACHE_SECONDS = 24 * 3600  # a unit's share is keyed by the day: it is never used the next day
 CACHE_ERRORS = (RedisError, OSError)  # the server down, unreachable or too slow
-
-
-def data_version() -> str:
-    """Changes whenever a task is saved (progress, assignment, new deadline), added or removed."""
-    seen = Task.objects.aggregate(last=Max("updated_at"), count=Count("pk"))
-    return f"{seen['count']}-{seen['last'].timestamp() if seen['last'] else 0}"
-
 
 # When the cache fails (Redis down), the figures are computed without it for this long before it
 # is tried again: a page does not wait on a dead server each time, and the log gets one warning
@@ -312,29 +339,27 @@ CACHE_RETRY_SECONDS = 30
 _cache_down_until = 0.0
 
 
-def cached(key: str, build):
-    """`build()`, kept until any task changes: a dashboard aggregates every task (about a second
-    at 100,000 tasks), yet must never show figures older than the last update.
-
-    The cache only saves work: when it fails, the figures are computed all the same.
-    """
+def cache_get_many(keys: list[str]) -> dict:
+    """What the cache holds of `keys`; nothing when it fails (the figures are then counted)."""
     if time.monotonic() < _cache_down_until:
-        return build()
-    full_key = f"dashboards:{data_version()}:{key}"
+        return {}
     try:
-        value = cache.get(full_key)
+        found = cache.get_many(keys)
     except CACHE_ERRORS as error:
         _cache_failed(error)
-        return build()
-    if value is None:
-        value = build()
-        try:
-            cache.set(full_key, value, CACHE_SECONDS)
-        except CACHE_ERRORS as error:
-            _cache_failed(error)
-            return value
+        return {}
     _cache_works()
-    return value
+    return found
+
+
+def cache_set_many(values: dict) -> None:
+    """Keep `values` for next time, if the cache answers: it only saves work."""
+    if not values or time.monotonic() < _cache_down_until:
+        return
+    try:
+        cache.set_many(values, CACHE_SECONDS)
+    except CACHE_ERRORS as error:
+        _cache_failed(error)
 
 
 def _cache_failed(error: Exception) -> None:

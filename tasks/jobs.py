@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from tasks import alerts, early_warnings, roll_forward
+from tasks import alerts, early_warnings, roll_forward, unit_shares
 from tasks.punctuality import local_today
 
 log = logging.getLogger(__name__)
@@ -58,3 +58,10 @@ def send_weekly_digest() -> int:
 def roll_forward_periods() -> int:
     """Daily: the new period (kỳ) of each recurring task, so it is tracked and warned about."""
     return roll_forward.roll_forward_periods(today=local_today())
+
+
+@shared_task
+def count_dashboard_shares() -> int:
+    """Daily, after midnight: the dashboard's figures for the new day, counted before anyone
+    waits for them (tasks.unit_shares)."""
+    return unit_shares.count_for_the_day(today=local_today())

@@ -182,8 +182,19 @@ class Task(models.Model):
             models.Index(fields=["status", "due_date"], name="task_status_due"),
             models.Index(fields=["plan", "position"], name="task_plan_position"),
             models.Index(fields=["assignee", "status"], name="task_assignee_status"),
-            # The dashboards' cache is keyed by the last change: an index lookup, not a scan.
-            models.Index(fields=["updated_at"], name="task_updated_at"),
+            # The dashboard keeps each unit's share under the unit's task count and last change
+            # (tasks.unit_shares): read from this index alone, not from the table.
+            models.Index(fields=["lead_unit", "updated_at"], name="task_unit_updated"),
+            # The API's change feed (/api/tasks/sync/) pages by the last change.
+            models.Index(fields=["updated_at", "id"], name="task_updated_at"),
+            # The dashboard's warnings: open tasks, most overdue first (PostgreSQL keeps the
+            # progress in the index too, for "due soon and below 50 %").
+            models.Index(
+                fields=["due_date"],
+                include=["percent"],
+                condition=Q(status__in=["not_started", "in_progress"], fans_out=False),
+                name="task_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

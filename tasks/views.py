@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
 from plans.models import Unit
-from tasks import breakdown, dashboards, product_files
+from tasks import breakdown, dashboards, product_files, unit_shares
 from tasks.comment_views import thread_context
 from tasks.figures import count_figures
 from tasks.forms import (
@@ -75,32 +75,29 @@ def dashboard(request):
     """Văn phòng's overview: headline figures, units, warnings, plans, phases, charts."""
     today = local_today()
     form = DashboardFilterForm(request.GET or None)
-    tasks = dashboards.apply_filters(
-        dashboards.task_base(request.user), today=today, **form.filters()
-    )
+    filters = form.filters()
+    tasks = dashboards.apply_filters(dashboards.task_base(request.user), today=today, **filters)
     sort = (form.cleaned_data.get("sort") if form.is_valid() else "") or "qua_han"
 
-    def build() -> dict:
-        units = dashboards.unit_rows(tasks, today=today, sort=sort)
-        plans, (ro_total, ro_complete) = dashboards.plan_rows(tasks, today=today)
-        warnings, warnings_total = dashboards.warnings(tasks, today=today)
-        return {
-            "units": units,
-            "headline": dashboards.add_figures(r.figures for r in units),
-            "ro_total": ro_total,
-            "ro_complete": ro_complete,
-            "ro_share": round(100 * ro_complete / ro_total) if ro_total else None,
-            "plans": plans,
-            "phases": dashboards.phase_rows(tasks, today=today),
-            "warnings": warnings,
-            "warnings_total": warnings_total,
-            "rate_bars": dashboards.lowest_rates(units),
-            "months": dashboards.monthly(tasks, today=today),
-        }
-
-    scope = "all" if request.user.sees_everything else f"user-{request.user.pk}"
-    filters = _query_without(request, "trang_dv", "trang_kh")
-    figures = dashboards.cached(f"{scope}:{today}:{sort}:{filters}", build)
+    viewer = None if request.user.sees_everything else request.user.pk
+    scope = unit_shares.scope_of(viewer, filters)
+    totals = unit_shares.dashboard_totals(tasks, scope=scope, today=today)
+    units = dashboards.rows_of_units(totals.units, sort=sort)
+    plans, (ro_total, ro_complete) = dashboards.rows_of_plans(totals.plans, totals.completeness)
+    warnings, warnings_total = dashboards.warnings(tasks, today=today)
+    figures = {
+        "units": units,
+        "headline": dashboards.add_figures(r.figures for r in units),
+        "ro_total": ro_total,
+        "ro_complete": ro_complete,
+        "ro_share": round(100 * ro_complete / ro_total) if ro_total else None,
+        "plans": plans,
+        "phases": dashboards.rows_of_phases(totals.phases),
+        "warnings": warnings,
+        "warnings_total": warnings_total,
+        "rate_bars": dashboards.lowest_rates(units),
+        "months": dashboards.month_bars(today=today, completed=totals.done, late=totals.late),
+    }
     context = {
         **figures,
         "today": today,

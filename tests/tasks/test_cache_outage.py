@@ -63,32 +63,29 @@ class FlakyCache:
     def __init__(self):
         self.down, self.values = True, {}
 
-    def get(self, key):
+    def get_many(self, keys):
         if self.down:
             raise ConnectionRefusedError(111, "Connection refused")
-        return self.values.get(key)
+        return {key: self.values[key] for key in keys if key in self.values}
 
-    def set(self, key, value, timeout):
-        self.values[key] = value
+    def set_many(self, values, timeout):
+        self.values.update(values)
 
 
 def test_the_cache_is_tried_again_after_a_while_and_used_once_it_answers(monkeypatch, caplog):
-    cache, builds = FlakyCache(), []
+    cache = FlakyCache()
     monkeypatch.setattr(dashboards, "cache", cache)
-    monkeypatch.setattr(dashboards, "data_version", lambda: "v1")
     monkeypatch.setattr(dashboards, "_cache_down_until", 0.0)
 
-    def build():
-        builds.append(1)
-        return len(builds)
-
     with caplog.at_level(logging.INFO, logger="tasks.dashboards"):
-        assert dashboards.cached("k", build) == 1
+        assert dashboards.cache_get_many(["k"]) == {}
         cache.down = False
-        assert dashboards.cached("k", build) == 2  # not tried again at once
+        dashboards.cache_set_many({"k": 1})
+        assert dashboards.cache_get_many(["k"]) == {}  # not tried again at once
         monkeypatch.setattr(dashboards, "_cache_down_until", 1.0)  # the delay is over
-        assert dashboards.cached("k", build) == 3
-        assert dashboards.cached("k", build) == 3  # from the cache
+        assert dashboards.cache_get_many(["k"]) == {}
+        dashboards.cache_set_many({"k": 2})
+        assert dashboards.cache_get_many(["k"]) == {"k": 2}  # from the cache
     assert [r.getMessage()[:17] for r in caplog.records] == [
         "Cache unavailable",
         "Cache available a",
