@@ -21,12 +21,8 @@ from tasks import dashboards, jobs, unit_shares
 from tasks.figures import Figures
 from tasks.models import ChangeState, DeadlineChange, Task
 from tasks.punctuality import Status
-from tasks.services import (
-    bulk_mark_done,
-    decide_deadline_change,
-    record_progress,
-    roll_forward_periods,
-)
+from tasks.roll_forward import roll_forward_periods
+from tasks.services import bulk_mark_done, decide_deadline_change, record_progress
 from tests.factories import PlanFactory, TaskFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
