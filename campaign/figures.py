@@ -98,10 +98,14 @@ def signing_rates(campaign: Campaign, today: date) -> list[tuple[date, Decimal]]
         days.append((round, min(round.due_on, today)))
         if round.due_on < today:
             days.append((round, today))
-    signed = Commitment.objects.filter(round__campaign=campaign, unit__isnull=True)
+    signed = list(
+        Commitment.objects.filter(round__campaign=campaign, unit__isnull=True).values_list(
+            "round_id", "signed_on"
+        )
+    )
     rates = {}
     for round, day in days:
-        count = signed.filter(round=round, signed_on__lte=day).count()
+        count = sum(1 for round_id, on in signed if round_id == round.pk and on <= day)
         rates[day] = (Decimal(100) * count / expected).quantize(Decimal("0.01"))
     return sorted(rates.items())
 

@@ -179,11 +179,6 @@ def _rank(scored: list, key) -> None:
         item.rank = previous.rank if same else position
 
 
-def _subtrees(units: list[Unit]) -> dict[int, set[int]]:
-    """Each ranked unit and the units under it (a task led by a team counts for its division)."""
-    return {unit.pk: Unit.objects.descendant_ids({unit.pk}) for unit in units}
-
-
 def _by_owner(values: dict[int, object], owners: dict[int, int]) -> dict[int, list]:
     grouped: dict[int, list] = defaultdict(list)
     for unit_id, value in values.items():
@@ -252,7 +247,8 @@ def ranked_units(campaign: Campaign) -> list[Unit]:
 def rank(campaign: Campaign, *, span: Span, with_people: bool = True) -> Ranking:
     """The ranking of the campaign's units (and of the persons in each) over `span`."""
     units = ranked_units(campaign)
-    subtrees = _subtrees(units)
+    # Each ranked unit and the units under it (a task led by a team counts for its division).
+    subtrees = Unit.objects.subtrees([unit.pk for unit in units])
     owners = {member: unit for unit, members in subtrees.items() for member in members}
     due = Task.objects.tracked().filter(due_date__range=(span.start, span.end))
     per_unit = count_figures_by(due.filter(lead_unit_id__in=owners), "lead_unit_id", today=span.end)

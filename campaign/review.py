@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from campaign.models import Campaign
 from campaign.ranking import CRITERIA, Ranking, Span
+from plans.text import fold
 from tasks.dashboards import add_figures
 from tasks.figures import ON_TIME_RATE_NOTE, Figures
 
@@ -24,7 +25,8 @@ def review_title(campaign: Campaign, span: Span, *, whole: bool, today: date) ->
 
 
 def file_name(title: str) -> str:
-    return f"bao-cao-{slugify(title.replace('đ', 'd').replace('Đ', 'D'))}.pdf"
+    """Vietnamese without accents, as report files are named: "bao-cao-so-ket-…pdf"."""
+    return f"{slugify(fold(f'bao cao {title}'))[:150]}.pdf"
 
 
 def render_review_pdf(campaign: Campaign, ranking: Ranking, *, title: str) -> bytes:

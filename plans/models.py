@@ -23,16 +23,23 @@ class UnitKind(models.TextChoices):
 class UnitQuerySet(models.QuerySet):
     def descendant_ids(self, root_ids: set[int]) -> set[int]:
         """The given units and everything below them (one query; unit trees are small)."""
+        return set().union(set(root_ids), *self.subtrees(root_ids).values())
+
+    def subtrees(self, root_ids) -> dict[int, set[int]]:
+        """{root: the root and everything below it} for each of the given units, in one query."""
         children: dict[int | None, list[int]] = {}
         for pk, parent_id in self.values_list("pk", "parent_id"):
             children.setdefault(parent_id, []).append(pk)
-        found, stack = set(), list(root_ids)
-        while stack:
-            pk = stack.pop()
-            if pk not in found:
-                found.add(pk)
-                stack.extend(children.get(pk, ()))
-        return found
+        trees = {}
+        for root in root_ids:
+            found, stack = set(), [root]
+            while stack:
+                pk = stack.pop()
+                if pk not in found:
+                    found.add(pk)
+                    stack.extend(children.get(pk, ()))
+            trees[root] = found
+        return trees
 
 
 class Unit(models.Model):
