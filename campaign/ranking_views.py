@@ -30,7 +30,9 @@ def ranking_page(request, pk: int):
     user = request.user
     form = None
     if _may_set_weights(user):
-        form = RankingWeightsForm(request.POST or None, instance=campaign)
+        # Its own copy: a refused form leaves its values on the instance, and the ranking
+        # below must use the stored ones.
+        form = RankingWeightsForm(request.POST or None, instance=Campaign.objects.get(pk=pk))
         if request.method == "POST" and form.is_valid():
             form.save()
             messages.success(request, _("Đã lưu trọng số và ngưỡng xếp hạng."))
