@@ -181,3 +181,20 @@ def test_the_review_report_prints_the_ranking_and_both_lists(client, record):
     assert "Xếp hạng thi đua các đơn vị".upper() in text.upper()
     assert "Phòng A" in text and "80,0" in text  # Vietnamese decimal comma
     assert record.staff_a.full_name in text  # proposed for an award
+
+
+def test_a_refused_weight_is_said_and_the_ranking_keeps_the_stored_ones(client, record):
+    url = reverse("campaign:ranking", args=[record.campaign.pk])
+    client.force_login(record.office)
+    weights = {
+        "weight_on_time": "9" * 400, "weight_targets": 20, "weight_registrations": 20,
+        "weight_bottlenecks": 10, "award_threshold": 90, "accountability_threshold": 50,
+    }
+
+    response = client.post(url, weights)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and 'class="error" role="alert"' in page
+    assert "80,0" in page  # Phòng A, ranked with the stored weights
+    record.campaign.refresh_from_db()
+    assert record.campaign.weight_on_time == 50
