@@ -210,7 +210,9 @@ class Plan(models.Model):
 
     @property
     def label(self) -> str:
-        kind = self.get_kind_display()
+        # Not get_kind_display(): it hashes the whole choice list on every call, and plan
+        # names fill the task list's filter and every row.
+        kind = DocumentKind(self.kind).label if self.kind in DocumentKind.values else self.kind
         if not self.number:
             return kind
         if self.number.startswith("/"):

@@ -24,14 +24,19 @@ from redis.exceptions import RedisError
 from plans.models import Phase, Plan, Unit
 from tasks.figures import Figures, count_figures_by
 from tasks.models import ProgressUpdate, Task
-from tasks.punctuality import DONE_GROUP, Punctuality, Status, days_late, punctuality_in
+from tasks.punctuality import (
+    DONE_GROUP,
+    OPEN_STATUSES,
+    Punctuality,
+    days_late,
+    punctuality_in,
+)
 
 log = logging.getLogger(__name__)
 
 # A task due within DUE_SOON_DAYS whose progress is still below this is "at risk".
 AT_RISK_PERCENT = 50
 WARNINGS_SHOWN = 50
-OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
 CHART_UNITS = 12
 CHART_MONTHS = 12
 

@@ -63,9 +63,15 @@ from tasks.models import (
     WarningRule,
     WarningSettings,
 )
-from tasks.punctuality import Punctuality, Status, days_late, local_today, punctuality_expression
+from tasks.punctuality import (
+    OPEN_STATUSES,
+    Punctuality,
+    Status,
+    days_late,
+    local_today,
+    punctuality_expression,
+)
 
-OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
 SETTLED_STATUSES = (Status.DONE, Status.CANCELLED, Status.PAUSED)
 NOT_LATE = (Punctuality.NOT_STARTED, Punctuality.ON_TRACK, Punctuality.DUE_SOON)
 # Rules whose warning is about a due date: moving the date makes them stale.
@@ -382,9 +388,7 @@ def create_alerts(*, now: datetime, dry_run: bool = False) -> list[Found]:
     created = [f for f in found if f.key in ours]
     for f in created:
         f.alert_id = ours[f.key]
-    create_deliveries(
-        ((f.alert_id, f.recipient_ids) for f in created), now=now, channels=channels
-    )
+    create_deliveries(((f.alert_id, f.recipient_ids) for f in created), now=now, channels=channels)
     return created
 
 

@@ -71,11 +71,16 @@ class TaskFilter(django_filters.FilterSet):
     the same `today`."""
 
     q = django_filters.CharFilter(label=_("Tìm trong nội dung"), method="filter_text")
-    plan = django_filters.ModelChoiceFilter(label=_("Kế hoạch"), queryset=Plan.objects.all())
+    # Only what the choices show (and the chosen plan's notes): every page of the list reads
+    # all plans and units for its filter.
+    plan = django_filters.ModelChoiceFilter(
+        label=_("Kế hoạch"),
+        queryset=Plan.objects.only("kind", "number", "short_name", "title", "notes"),
+    )
     unit = django_filters.ModelChoiceFilter(
         label=_("Đơn vị chủ trì"),
         field_name="lead_unit",  # the model field: the API schema types the id from it
-        queryset=Unit.objects.filter(is_active=True),
+        queryset=Unit.objects.filter(is_active=True).only("name", "short_name"),
         method="filter_unit",
     )
     status = django_filters.ChoiceFilter(

@@ -238,6 +238,17 @@ class Task(models.Model):
             }
         return ""
 
+    # Labels for pages that list many tasks: get_status_display() and its kind translate every
+    # choice of the field on each call.
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label if self.status in Status.values else self.status
+
+    @property
+    def deadline_kind_label(self) -> str:
+        kind = self.deadline_kind
+        return DeadlineKind(kind).label if kind in DeadlineKind.values else kind
+
     @property
     def authority_display(self) -> str:
         if self.authority_user_id:

@@ -1,4 +1,7 @@
+from datetime import datetime
+
 from django import template
+from django.utils import timezone
 
 from tasks import comments
 from tasks.product_files import download_name
@@ -13,6 +16,17 @@ def punctuality_label(value: str) -> str:
         return Punctuality(value).label
     except ValueError:
         return ""
+
+
+@register.filter
+def dmy(value) -> str:
+    """dd/mm/yyyy of a date, or of a moment in the portal's time zone: what `|date:"d/m/Y"`
+    writes, at a fraction of its cost (it counts in lists of many rows)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return value.strftime("%d/%m/%Y")
 
 
 @register.filter

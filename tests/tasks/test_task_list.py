@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connection
@@ -117,6 +117,24 @@ def test_each_row_shows_the_six_ro_and_what_is_missing(client):
     assert "Rà soát quy chế" in page
     assert "“Quý III/2026”" in page and "30/09/2026" in page
     assert "Còn thiếu:" in page and "kết quả" in page and "người" in page
+
+
+def test_each_row_shows_the_partners_status_and_last_update_as_people_read_them(client, units):
+    cds, vp = units
+    task = TaskFactory(
+        content="Số hóa hồ sơ",
+        status=Status.IN_PROGRESS,
+        percent=40,
+        # 00:30 on 21/11 in Hà Nội is still 20/11 in UTC: the page shows the local day.
+        last_update_at=datetime(2026, 11, 20, 17, 30, tzinfo=UTC),
+    )
+    task.coordinating_units.set([cds, vp])
+    login(client, role=Role.OFFICE)
+    page = client.get(URL).content.decode()
+    assert "Phối hợp: Phòng Chuyển đổi số, Văn phòng Sở" in page
+    assert "Đang thực hiện · 40%" in page
+    assert task.get_deadline_kind_display() in page
+    assert "21/11/2026" in page
 
 
 def test_an_htmx_request_gets_only_the_table(client):
