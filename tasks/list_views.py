@@ -59,8 +59,8 @@ def _without(params: QueryDict, *names: str) -> str:
 
 
 def with_options(form) -> list[tuple]:
-    """(field, [(value, label, selected)] or None) for each visible field: the page writes its
-    selects itself, Django's widget templates being slow for hundreds of units or people."""
+    """(field, its `<option>`s or None) for each visible field: the page writes its selects
+    itself, Django's widget templates being slow for hundreds of units or people."""
     return [
         (field, select_options(field) if isinstance(field.field, ChoiceField) else None)
         for field in form.visible_fields()
@@ -123,6 +123,7 @@ def _list_context(request, params: QueryDict, *, today, bulk_form=None, selected
         "bulk_form": bulk_form if bulk else None,
         "bulk_fields": with_options(bulk_form) if bulk else [],
         "here": f"{list_url}?{_without(params)}" if params else list_url,
+        "list_url": list_url,
     }
 
 
