@@ -19,6 +19,11 @@ class Role(models.TextChoices):
 EVERYTHING_ROLES = (Role.LEADERSHIP, Role.OFFICE, Role.ADMIN)
 
 
+def person_name(full_name: str, first_name: str, last_name: str, username: str) -> str:
+    """How a person is named everywhere: the full name, else first and last, else the login."""
+    return full_name or f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     unit = models.ForeignKey(
@@ -45,7 +50,14 @@ class User(AbstractUser):
         ordering = ["full_name", "username"]
 
     def __str__(self) -> str:
-        return self.full_name or self.get_full_name() or self.username
+        return person_name(self.full_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def choice_labels(people) -> list[tuple[int, str]]:
+        """(pk, name as str() writes it) of each person, read as values: a select of hundreds
+        of people need not build hundreds of users (tasks.forms.select_options)."""
+        fields = ("pk", "full_name", "first_name", "last_name", "username")
+        return [(pk, person_name(*names)) for pk, *names in people.values_list(*fields)]
 
     @property
     def sees_everything(self) -> bool:

@@ -10,6 +10,28 @@ from django.utils.translation import gettext_lazy as _
 from plans.text import clean, fold
 
 
+def choice_label(choices: type[models.Choices], value: str) -> str:
+    """The label of `value` among `choices`, or the value itself when it is not one of them.
+    For pages that show many rows: `get_FOO_display()` translates every label of the field on
+    each call, and `Choices.values` builds its list anew."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def plan_label(kind: str, number: str) -> str:
+    """ "Kế hoạch số 12/KH-SKHCN", or the kind alone while the plan has no number."""
+    # Not get_kind_display(): it translates the whole choice list on every call, and plan
+    # names fill the task list's filter and every row.
+    kind = choice_label(DocumentKind, kind)
+    if not number:
+        return kind
+    if number.startswith("/"):
+        return f"{kind} số {number} (chưa lấy số)"
+    return f"{kind} số {number}"
+
+
 class UnitKind(models.TextChoices):
     CITY = "city", _("UBND tỉnh/thành phố")
     DEPARTMENT = "department", _("Sở, ban, ngành")
@@ -99,6 +121,14 @@ class Unit(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @staticmethod
+    def choice_labels(units) -> list[tuple[int, str]]:
+        """(pk, display name) of each unit, read as values (tasks.forms.select_options)."""
+        return [
+            (pk, short_name or name)
+            for pk, short_name, name in units.values_list("pk", "short_name", "name")
+        ]
 
     def spellings(self) -> list[str]:
         """Every way this unit is written, folded for matching."""
@@ -210,14 +240,15 @@ class Plan(models.Model):
 
     @property
     def label(self) -> str:
-        # Not get_kind_display(): it hashes the whole choice list on every call, and plan
-        # names fill the task list's filter and every row.
-        kind = DocumentKind(self.kind).label if self.kind in DocumentKind.values else self.kind
-        if not self.number:
-            return kind
-        if self.number.startswith("/"):
-            return f"{kind} số {self.number} (chưa lấy số)"
-        return f"{kind} số {self.number}"
+        return plan_label(self.kind, self.number)
+
+    @staticmethod
+    def choice_labels(plans) -> list[tuple[int, str]]:
+        """(pk, display name) of each plan, read as values (tasks.forms.select_options)."""
+        rows = plans.values_list("pk", "short_name", "kind", "number")
+        return [
+            (pk, short_name or plan_label(kind, number)) for pk, short_name, kind, number in rows
+        ]
 
     @property
     def issue_date(self) -> date | None:

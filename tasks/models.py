@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans.deadlines import DeadlineKind, Recurrence
-from plans.models import Phase, Plan, Unit
+from plans.models import Phase, Plan, Unit, choice_label
 from plans.text import clean, fold
 from tasks.completeness import INCOMPLETE, missing_ro
 from tasks.punctuality import Punctuality, Status, punctuality, punctuality_expression
@@ -242,12 +242,11 @@ class Task(models.Model):
     # choice of the field on each call.
     @property
     def status_label(self) -> str:
-        return Status(self.status).label if self.status in Status.values else self.status
+        return choice_label(Status, self.status)
 
     @property
     def deadline_kind_label(self) -> str:
-        kind = self.deadline_kind
-        return DeadlineKind(kind).label if kind in DeadlineKind.values else kind
+        return choice_label(DeadlineKind, self.deadline_kind)
 
     @property
     def authority_display(self) -> str:

@@ -250,3 +250,20 @@ def test_the_campaigns_key_and_breakthrough_tasks_are_their_own_group(client):
     assert "2 nhiệm vụ trọng tâm, đột phá của đơn vị" in unit_page
     only_key = client.get(reverse("tasks:list"), {"group": "trong_tam"}).content.decode()
     assert key.content in only_key and breakthrough.content not in only_key
+
+
+def test_the_selects_name_people_units_and_plans_as_everywhere_else_and_escape_them(client, units):
+    cds, _vp = units
+    login(client, role=Role.UNIT_HEAD, unit=cds)
+    people = [
+        UserFactory(unit=cds, full_name="", first_name="An", last_name="Lê", username="an.le"),
+        UserFactory(unit=cds, full_name="", first_name="", last_name="", username="chi.vo"),
+    ]
+    UserFactory(unit=cds, full_name="<b>Bình</b>")
+    plans = [PlanFactory(short_name="", number=""), PlanFactory(short_name="KH 500 ngày")]
+    TaskFactory(lead_unit=cds)
+    page = client.get(URL, {"unit": cds.pk}).content.decode()
+    assert "&lt;b&gt;Bình&lt;/b&gt;" in page and "<b>Bình</b>" not in page
+    assert all(f">{person}</option>" in page for person in people)
+    assert all(f">{plan}</option>" in page for plan in plans)
+    assert f'<option value="{cds.pk}" selected>{cds.display_name}</option>' in page
