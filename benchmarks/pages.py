@@ -3,7 +3,7 @@
 Run against a database the generator filled (see pages.md):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sau_ro_bench DEBUG=true \
-        .venv/bin/python benchmarks/pages.py --repeat 30
+        .venv/bin/python benchmarks/pages.py --repeat 30 [--only "unit page" --only …]
 
 The dashboard adds up each lead unit's share of the figures, kept in the cache under the unit's
 data version (tasks.unit_shares): it is measured as most views find it, just after a write (one
@@ -74,6 +74,9 @@ def measure(label: str, call, repeat: int, prepare=None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--only", action="append", help="only the pages whose name contains this (repeatable)"
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS.append("testserver")
 
@@ -135,6 +138,8 @@ def main() -> None:
     print(f"{Task.objects.count()} tasks ({tracked} tracked); busiest unit: {unit_tasks} tasks")
     print(f"{'page':30} {'median ms':>10} {'p95 ms':>8} {'SQL ms':>8} {'queries':>8}")
     for label, call, *prepare in scenarios:
+        if args.only and not any(part in label for part in args.only):
+            continue
         row = measure(label, call, args.repeat, *prepare)
         print(
             f"{row['page']:30} {row['median']:10.1f} {row['p95']:8.1f} {row['sql']:8.1f}"

@@ -16,7 +16,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
@@ -383,6 +383,23 @@ def _cache_works() -> None:
     if _cache_down_until:
         log.info("Cache available again")
         _cache_down_until = 0.0
+
+
+def coordinated_count(unit_ids: set[int]) -> int:
+    """How many measured tasks led by other units these units coordinate on (the unit page's
+    "Phối hợp" tab), counted from the coordinating rows: those of the units are found through
+    their unit's index (a few thousand for the busiest unit at 100,000 tasks), and each row's
+    task is looked up by its key. Written as a filtered aggregate on purpose: as a join (or a
+    plain EXISTS) PostgreSQL estimates the key look-ups dearer than reading every task and scans
+    the whole table (~60–90 ms at 100,000 tasks instead of ~10 ms)."""
+    if not unit_ids:
+        return 0
+    led_elsewhere = (
+        Task.objects.tracked().filter(pk=OuterRef("task_id")).exclude(lead_unit_id__in=unit_ids)
+    )
+    rows = Task.coordinating_units.through.objects.filter(unit_id__in=unit_ids)
+    counted = rows.aggregate(n=Count("task_id", distinct=True, filter=Q(Exists(led_elsewhere))))
+    return counted["n"]
 
 
 def task_base(user) -> QuerySet:

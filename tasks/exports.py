@@ -3,39 +3,35 @@
 Both formats take their columns and cell values from one place (`columns`, `task_rows`) and
 stream with bounded memory whatever the number of rows: the tasks are read in chunks from a
 server-side cursor as plain tuples (no model objects), the coordinating units of a chunk in one
-more query. openpyxl's write-only mode writes each row to a temporary file as it comes; the
-finished workbook is itself a temporary file that the response streams and then deletes. The CSV
-is written chunk by chunk straight into the response.
+more query. XlsxWriter's constant-memory mode writes each row to a temporary file as it comes;
+the finished workbook is itself a temporary file that the response streams and then deletes. The
+CSV is written chunk by chunk straight into the response.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from functools import partial
 from itertools import islice
 from typing import IO, NamedTuple
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from tasks.models import Task
 from tasks.punctuality import Punctuality, Status
-from tasks.spreadsheet import CENTER, FONT, HEADER_FILL, WRAP, StyledCells
+from tasks.spreadsheet import HEADER_COLOR, xlsx_format
 
 CHUNK = 2000  # rows per fetch, and per query for their coordinating units
 HEADER_ROW = 3  # after the title and the "as of" line
-_cells = StyledCells()
 
 FIELDS = (
     "pk",
@@ -91,38 +87,38 @@ def columns() -> list[Column]:
     ]
 
 
-def _sheet(wb: Workbook, *, today: date, count_label: str) -> tuple[Worksheet, Callable]:
-    """The sheet with its print set-up: in write-only mode all of it must come before any row."""
-    ws = wb.create_sheet(_("Nhiệm vụ"))
+def _sheet(wb: Workbook, *, today: date, count_label: str) -> Worksheet:
+    """The sheet with its print set-up, title and header row (rows 1 to HEADER_ROW)."""
+    ws = wb.add_worksheet(_("Nhiệm vụ"))
     cols = columns()
-    for index, column in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = _("Trang &P/&N")
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(cols))}{HEADER_ROW}"
-    cell = partial(_cells, ws)
-    plain = Alignment()
-    title = WriteOnlyCell(ws, value=_("DANH SÁCH NHIỆM VỤ"))
-    title.font = Font(name=FONT, size=13, bold=True)
-    ws.append([title])
-    line = WriteOnlyCell(
-        ws,
-        value=_("Tính đến ngày %(today)s; %(count)s.")
-        % {"today": today.strftime("%d/%m/%Y"), "count": count_label},
-    )
-    line.font, line.alignment = Font(name=FONT, size=11, italic=True), plain
-    ws.append([line])
-    ws.append([cell(c.header, bold=True, fill=HEADER_FILL, align=CENTER) for c in cols])
-    return ws, cell
+    for index, column in enumerate(cols):
+        # In pixels, so that the file holds the width as given (XlsxWriter adds the padding to
+        # a width in characters): 7 pixels a character in Excel's default font.
+        ws.set_column_pixels(index, index, column.width * 7)
+    ws.freeze_panes(HEADER_ROW, 0)
+    ws.repeat_rows(HEADER_ROW - 1)
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header("", margin=0.5)
+    ws.set_footer("&C" + _("Trang &P/&N"), margin=0.5)
+    ws.autofilter(HEADER_ROW - 1, 0, HEADER_ROW - 1, len(cols) - 1)
+    title = wb.add_format(xlsx_format(size=13, bold=True, border=False, align=None))
+    ws.write_string(0, 0, _("DANH SÁCH NHIỆM VỤ"), title)
+    line = wb.add_format(xlsx_format(italic=True, border=False, align=None))
+    as_of = _("Tính đến ngày %(today)s; %(count)s.")
+    ws.write_string(1, 0, as_of % {"today": today.strftime("%d/%m/%Y"), "count": count_label}, line)
+    header = wb.add_format(xlsx_format(bold=True, fill=HEADER_COLOR, align="center"))
+    for index, column in enumerate(cols):
+        ws.write_string(HEADER_ROW - 1, index, _clean(column.header), header)
+    return ws
+
+
+def _clean(text: str) -> str:
+    """Without the control characters Excel refuses (a tab or a line break stays)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def _coordinating(task_ids: list[int]) -> dict[int, list[str]]:
@@ -183,23 +179,48 @@ def task_rows(tasks: QuerySet) -> Iterator[tuple]:
 
 def write_task_list(tasks: QuerySet, out: IO[bytes], *, today: date, count: int) -> int:
     """Write the tasks (annotated `with_punctuality`, in the order to print) as .xlsx to `out`.
-    Returns the number of rows written."""
-    wb = Workbook(write_only=True)
-    ws, cell = _sheet(wb, today=today, count_label=_("%(n)s nhiệm vụ") % {"n": count})
-    center = Alignment(horizontal="center", vertical="top")
-    styles = [
-        {
-            "align": center if column.centered else WRAP,
-            "number_format": "dd/mm/yyyy" if column.is_date else None,
-        }
+    Returns the number of rows written.
+
+    XlsxWriter in constant-memory mode keeps one row in memory: each row goes to a temporary
+    file as the next one starts, and the workbook is zipped from there on `close()`. Every value
+    is written by its type: text always as text (never `write()`, which would make a formula of
+    "=…"), dates as dates shown dd/mm/yyyy, empty cells blank but bordered like the others."""
+    wb = Workbook(out, {"constant_memory": True, "strings_to_formulas": False})
+    try:
+        written = _write_rows(wb, tasks, today=today, count=count)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            wb.close()  # removes its temporary files; what it writes to `out` is thrown away
+        raise
+    wb.close()
+    return written
+
+
+def _write_rows(wb: Workbook, tasks: QuerySet, *, today: date, count: int) -> int:
+    ws = _sheet(wb, today=today, count_label=_("%(n)s nhiệm vụ") % {"n": count})
+    formats = [
+        wb.add_format(
+            xlsx_format(
+                align="top" if column.centered else "wrap",
+                number_format="dd/mm/yyyy" if column.is_date else None,
+            )
+        )
         for column in columns()
     ]
-    written = 0
-    for values in task_rows(tasks):
-        ws.append([cell(value, **style) for value, style in zip(values, styles, strict=True)])
-        written += 1
-    wb.save(out)
-    return written
+    text, number, when = ws.write_string, ws.write_number, ws.write_datetime
+    blank = ws.write_blank
+    row = HEADER_ROW - 1
+    for row, values in enumerate(task_rows(tasks), start=HEADER_ROW):
+        for col, (value, cell_format) in enumerate(zip(values, formats, strict=True)):
+            if value.__class__ is str and (value := _clean(value)):
+                text(row, col, value, cell_format)
+            elif not value and value != 0:  # None or "": empty, as openpyxl wrote them
+                blank(row, col, None, cell_format)
+            elif isinstance(value, date):
+                when(row, col, value, cell_format)
+            else:
+                number(row, col, value, cell_format)
+    return row - HEADER_ROW + 1
 
 
 def task_list_file(tasks: QuerySet, *, today: date) -> IO[bytes]:

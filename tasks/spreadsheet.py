@@ -1,5 +1,6 @@
 """Styled cells for the workbooks the portal writes (the task list here, the reports above):
-one font, borders and fills, written in openpyxl's write-only mode."""
+one font, borders and fills. The reports are written in openpyxl's write-only mode
+(`StyledCells`); the task list, tens of thousands of rows, with XlsxWriter (`xlsx_format`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 FONT = "Times New Roman"  # what a clerk's Excel has; Liberation Serif has the same metrics
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+HEADER_COLOR = "DDE6F0"
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOR)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
@@ -51,3 +53,25 @@ class StyledCells:
         # Shared, not copied: write-only cells are written once and never restyled.
         cell._style = style
         return cell
+
+
+def xlsx_format(*, size=11, bold=False, italic=False, fill=None, number_format=None,
+                align="wrap", border=True) -> dict:  # fmt: skip
+    """The properties of an XlsxWriter format that looks as `StyledCells` cells do: `align` is
+    "wrap" (WRAP), "center" (CENTER), "top" (centred across, at the top) or None (plain)."""
+    properties: dict = {"font_name": FONT, "font_size": size, "bold": bold, "italic": italic}
+    properties.update(
+        {
+            "wrap": {"text_wrap": True, "valign": "top"},
+            "center": {"text_wrap": True, "align": "center", "valign": "vcenter"},
+            "top": {"align": "center", "valign": "top"},
+            None: {},
+        }[align]
+    )
+    if border:
+        properties.update(border=1, border_color="#000000")
+    if fill:
+        properties.update(pattern=1, bg_color=f"#{fill}")
+    if number_format:
+        properties["num_format"] = number_format
+    return properties

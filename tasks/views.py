@@ -164,8 +164,8 @@ COORDINATED = "phoi_hop"
 
 
 def _unit_tasks(user, unit_pk: int):
-    """The tasks a unit (and the units below it) leads, and those it coordinates on that others
-    lead: the unit page's urgency tabs and its "Phối hợp" tab."""
+    """The tasks a unit (and the units below it) leads, those it coordinates on that others
+    lead (the unit page's urgency tabs and its "Phối hợp" tab), and those units' ids."""
     unit_ids = Unit.objects.descendant_ids({unit_pk})
     tasks = dashboards.task_base(user).filter(lead_unit_id__in=unit_ids)
     coordinated = (
@@ -173,7 +173,7 @@ def _unit_tasks(user, unit_pk: int):
         .filter(coordinated_filter(user, unit_ids=unit_ids))
         .exclude(lead_unit_id__in=unit_ids)
     )
-    return tasks, coordinated
+    return tasks, coordinated, unit_ids
 
 
 def _tabs_after_write(request, target: str) -> dict | None:
@@ -190,8 +190,8 @@ def _tabs_after_write(request, target: str) -> dict | None:
         pk = match.kwargs["pk"]
         if not user.sees_everything and pk not in own_unit_ids(user):
             return None
-        tasks, coordinated = _unit_tasks(user, pk)
-        extra["coordinated_count"] = coordinated.count()
+        tasks, _coordinated_tasks, unit_ids = _unit_tasks(user, pk)
+        extra["coordinated_count"] = dashboards.coordinated_count(unit_ids)
     elif match.view_name == "tasks:mine":
         tasks = Task.objects.worked_on().filter(assignee=user)
     elif match.view_name == "tasks:leadership":
@@ -244,14 +244,14 @@ def unit_page(request, pk: int):
     member = unit.pk in own_unit_ids(user)
     if not user.sees_everything and not member:
         raise Http404
-    tasks, coordinated = _unit_tasks(user, unit.pk)
+    tasks, coordinated, unit_ids = _unit_tasks(user, unit.pk)
     today = local_today()
     if request.GET.get("nhom") == COORDINATED:
         # Văn phòng browses any unit's tab; only the unit's own people write its notes.
         context = _coordinated(request, tasks, coordinated, today, may_note=member)
     else:
         context = _grouped(request, tasks, today)
-        context["coordinated_count"] = coordinated.count()
+        context["coordinated_count"] = dashboards.coordinated_count(unit_ids)
     context["unit"] = unit
     context["key_count"] = tasks.filter(Q(is_key=True) | Q(is_breakthrough=True)).count()
     template = GROUPS_PARTIAL if request.htmx else "tasks/unit_page.html"

@@ -166,3 +166,63 @@ def test_the_office_reads_a_units_coordinated_tab_without_writing_its_notes(clie
     tab = client.get(url, {"nhom": "phoi_hop"}).content.decode()
     assert "Xây dựng Trợ lý ảo" in tab and note_url(task) not in tab
     assert client.post(note_url(task), {"text": "x"}).status_code == 403
+
+
+def plain_recount(unit_ids: set[int]) -> int:
+    """The "Phối hợp" figure as the tab lists it: every measured task, tested for a row."""
+    from tasks.models import Task
+    from tasks.permissions import coordinated_filter
+
+    return (
+        Task.objects.tracked()
+        .filter(coordinated_filter(None, unit_ids=unit_ids))
+        .exclude(lead_unit_id__in=unit_ids)
+        .count()
+    )
+
+
+def test_the_coordinated_count_equals_a_plain_recount_before_and_after_writes(
+    client, partner_head, lead, partner
+):
+    from plans.models import Unit
+    from tasks.dashboards import coordinated_count
+
+    team = UnitFactory(name="Tổ ứng dụng", parent=partner)
+    unit_ids = Unit.objects.descendant_ids({partner.pk})
+    both = TaskFactory(lead_unit=lead)
+    both.coordinating_units.add(partner, team)  # counted once
+    TaskFactory(lead_unit=lead).coordinating_units.add(team)  # through the unit below
+    TaskFactory(lead_unit=team).coordinating_units.add(partner)  # led from inside: not counted
+    TaskFactory(lead_unit=lead, fans_out=True).coordinating_units.add(partner)  # not measured
+    TaskFactory(lead_unit=lead, is_breakdown=True).coordinating_units.add(partner)
+    TaskFactory(lead_unit=lead).coordinating_units.add(lead)  # another unit's
+    late = TaskFactory(lead_unit=lead)
+    url = reverse("tasks:unit", args=[partner.pk])
+
+    def shown() -> int:
+        return client.get(url).context["coordinated_count"]
+
+    assert coordinated_count(unit_ids) == plain_recount(unit_ids) == shown() == 2
+    late.coordinating_units.add(partner)
+    assert coordinated_count(unit_ids) == plain_recount(unit_ids) == shown() == 3
+    both.coordinating_units.remove(partner)  # still through the unit below
+    assert coordinated_count(unit_ids) == plain_recount(unit_ids) == shown() == 3
+    late.lead_unit = team  # now led from inside
+    late.save()
+    assert coordinated_count(unit_ids) == plain_recount(unit_ids) == shown() == 2
+    tab = client.get(url, {"nhom": "phoi_hop"})
+    assert tab.context["coordinated_count"] == 2
+    assert coordinated_count(set()) == plain_recount(set()) == 0
+
+
+def test_the_coordinated_count_after_an_inline_save_equals_a_recount(
+    client, partner_head, lead, partner
+):
+    """The tabs sent back with a saved row (htmx, out of band) carry the same figure."""
+    from tasks.views import _tabs_after_write
+
+    for task in TaskFactory.create_batch(3, lead_unit=lead):
+        task.coordinating_units.add(partner)
+    request = client.get(reverse("tasks:unit", args=[partner.pk])).wsgi_request
+    tabs = _tabs_after_write(request, reverse("tasks:unit", args=[partner.pk]))
+    assert tabs["coordinated_count"] == plain_recount({partner.pk}) == 3

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import tempfile
+import zipfile
 from datetime import date
 from io import BytesIO, StringIO
 
@@ -87,9 +89,77 @@ def test_the_workbook_prints_on_a4_landscape_fitted_to_width_with_the_header_rep
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    # One page wide (fitToWidth left out of the file is its default, 1), as many pages down as
+    # it takes.
+    assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
     assert ws.print_title_rows == "$3:$3"
     assert ws.freeze_panes == "A4"
+    assert ws.print_options.horizontalCentered
+    margins = ws.page_margins
+    assert (margins.left, margins.right, margins.top, margins.bottom) == (0.4, 0.4, 0.6, 0.6)
+    assert ws.oddFooter.center.text == "Trang &P/&N"
+    assert ws.auto_filter.ref == "A3:N3"
+
+
+def test_the_workbook_keeps_its_look_column_widths_fonts_borders_and_header(client):
+    TaskFactory(content="Một việc", product="", due_date=date(2026, 12, 31))
+    client.force_login(UserFactory(role=Role.OFFICE))
+    ws = workbook(client.get(URL)).active
+    assert ws.title == "Nhiệm vụ"
+    widths = {}
+    for dimension in ws.column_dimensions.values():  # adjacent equal widths share one entry
+        for index in range(dimension.min, dimension.max + 1):
+            widths[index] = dimension.width
+    assert widths == {1: 6, 2: 16, 3: 48, 4: 18, 5: 18, 6: 12, 7: 20, 8: 22, 9: 18, 10: 28,
+                      11: 13, 12: 14, 13: 8, 14: 12}  # fmt: skip
+    title, as_of = ws["A1"], ws["A2"]
+    assert title.value == "DANH SÁCH NHIỆM VỤ" and (title.font.sz, title.font.b) == (13, True)
+    assert as_of.value.startswith("Tính đến ngày 22/11/2026; 1 nhiệm vụ") and as_of.font.i
+    assert title.border.left.style is None
+    for cell in ws[3]:  # the header: bold, filled, centred, wrapped, bordered
+        assert (cell.font.name, cell.font.b) == ("Times New Roman", True)
+        assert cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb.endswith("DDE6F0")
+        assert (cell.alignment.horizontal, cell.alignment.vertical) == ("center", "center")
+        assert cell.alignment.wrap_text and cell.border.top.style == "thin"
+    row = ws[4]
+    for cell in row:  # every cell of a row bordered, even an empty one
+        assert cell.font.name == "Times New Roman" and cell.font.sz == 11
+        assert cell.border.left.style == cell.border.bottom.style == "thin"
+        assert cell.alignment.vertical == "top"
+    assert row[2].value == "Một việc" and row[2].alignment.wrap_text
+    assert row[9].value is None  # no product: an empty cell, not an empty text
+    assert row[5].value.date() == date(2026, 12, 31) and row[5].number_format == "dd/mm/yyyy"
+    assert row[5].alignment.horizontal == "center"
+    assert row[13].number_format == "dd/mm/yyyy"
+
+
+def test_the_workbook_is_written_a_row_at_a_time(client):
+    """Constant-memory writing keeps text in each cell (inline strings): no table of shared
+    strings, which would hold every text of the file in memory until the end."""
+    TaskFactory.create_batch(3)
+    client.force_login(UserFactory(role=Role.OFFICE))
+    response = client.get(URL)
+    body = b"".join(response.streaming_content)
+    with zipfile.ZipFile(BytesIO(body)) as package:
+        assert "xl/sharedStrings.xml" not in package.namelist()
+        assert b't="inlineStr"' in package.read("xl/worksheets/sheet1.xml")
+
+
+def test_a_failed_export_leaves_no_temporary_files(monkeypatch, tmp_path):
+    from tasks import exports
+    from tasks.models import Task
+
+    TaskFactory.create_batch(3)
+
+    def broken(tasks):
+        yield from ()
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(exports, "task_rows", broken)
+    with pytest.raises(RuntimeError):
+        exports.task_list_file(Task.objects.all(), today=date(2026, 11, 22))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_text_that_looks_like_a_formula_stays_text(client):
