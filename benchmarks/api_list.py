@@ -10,7 +10,7 @@ measured beside it. Run against a database the generator filled (see README.md):
         .venv/bin/python benchmarks/api_list.py --repeat 30
 
 This is the time inside Django (no HTTP server, no network). For requests per second through
-gunicorn, measured with wrk as bench.sh measures Redmine, see api_list.sh.
+gunicorn, measured with wrk as bench.sh measures Redmine, see redmine_side.sh.
 """
 
 from __future__ import annotations
