@@ -53,9 +53,8 @@ def org(db):
 
 def give(person, *, due: date, done: date | None = None, reason="Chờ ý kiến phối hợp", **kw):
     """A task assigned to `person` due on `due`, completed on `done` through the real service."""
-    task = TaskFactory(
-        assignee=person, lead_unit=person.unit, due_date=due, deadline_kind=DeadlineKind.DATE, **kw
-    )
+    kw.setdefault("lead_unit", person.unit)
+    task = TaskFactory(assignee=person, due_date=due, deadline_kind=DeadlineKind.DATE, **kw)
     if done is not None:
         record_progress(
             task=task, by=person, percent=100, status=Status.DONE, at=at(done),
