@@ -224,6 +224,14 @@ class _Book:
             if index < len(formats) and formats[index]:
                 cell.number_format = formats[index]
 
+    def heading(self, sheet: Sheet, title: str, *who: tuple[str, str]) -> None:
+        self.line(f"{title} — {sheet.period_label.upper()}", font=BOLD)
+        for label, value in who:
+            self.line(label, value)
+        self.line("Kỳ đánh giá", sheet.period_start, sheet.period_end, formats=(None, DATE, DATE))
+        self.line("Cách đánh giá", sheet.scheme)
+        self.line()
+
     def items(self, sheet: Sheet) -> None:
         """The work task by task, each line summed by a formula, and the totals."""
         ws, line = self.ws, self.line
@@ -277,13 +285,13 @@ class _Book:
 def render_xlsx(sheet: SheetData) -> bytes:
     book = _Book("Phiếu đánh giá")
     line = book.line
-    line(f"PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG — {sheet.period_label.upper()}", font=BOLD)
-    line("Họ và tên", sheet.person)
-    line("Chức vụ", sheet.title)
-    line("Đơn vị", sheet.unit)
-    line("Kỳ đánh giá", sheet.period_start, sheet.period_end, formats=(None, DATE, DATE))
-    line("Cách đánh giá", sheet.scheme)
-    line()
+    book.heading(
+        sheet,
+        "PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG",
+        ("Họ và tên", sheet.person),
+        ("Chức vụ", sheet.title),
+        ("Đơn vị", sheet.unit),
+    )
     book.items(sheet)
     if sheet.unit_part:
         line("Kết quả đơn vị phụ trách", sheet.unit_part["unit_name"])
@@ -301,11 +309,7 @@ def render_xlsx(sheet: SheetData) -> bytes:
 def render_unit_xlsx(sheet: UnitSheetData) -> bytes:
     book = _Book("Đánh giá đơn vị")
     line = book.line
-    line(f"ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐƠN VỊ — {sheet.period_label.upper()}", font=BOLD)
-    line("Đơn vị", sheet.unit)
-    line("Kỳ đánh giá", sheet.period_start, sheet.period_end, formats=(None, DATE, DATE))
-    line("Cách đánh giá", sheet.scheme)
-    line()
+    book.heading(sheet, "ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐƠN VỊ", ("Đơn vị", sheet.unit))
     line("I. Kết quả thực hiện nhiệm vụ của đơn vị (chủ trì), từng công việc", font=BOLD)
     book.items(sheet)
     line("II. Kết quả xếp loại công chức của đơn vị", font=BOLD)

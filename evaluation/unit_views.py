@@ -3,9 +3,9 @@ confirmation and the downloads (`evaluation.units`)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,14 @@ from evaluation.permissions import (
 )
 from evaluation.scoring import Level
 from evaluation.sheet import build_unit_sheet, render_pdf, render_unit_xlsx
-from evaluation.views import XLSX, ConfirmForm, download, period_from, report_errors, sheet_url
+from evaluation.views import (
+    XLSX,
+    ConfirmForm,
+    confirm_from_form,
+    download,
+    period_from,
+    sheet_url,
+)
 from plans.text import fold
 from tasks.punctuality import local_today
 
@@ -122,18 +129,11 @@ def unit_confirm(request, pk):
     if not can_evaluate_unit(request.user, unit):
         raise Http404
     period = period_from(request, request.POST)
-    form = ConfirmForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Chọn một mức xếp loại."))
-    else:
-        try:
-            units.confirm_unit_level(
-                unit=unit, period=period, by=request.user,
-                level=form.cleaned_data["level"], reason=form.cleaned_data["reason"],
-            )  # fmt: skip
-            messages.success(request, _("Đã xác nhận mức xếp loại của đơn vị."))
-        except ValidationError as error:
-            report_errors(request, error)
+    confirm_from_form(
+        request,
+        partial(units.confirm_unit_level, unit=unit, period=period, by=request.user),
+        done=_("Đã xác nhận mức xếp loại của đơn vị."),
+    )
     return redirect(_unit_url(unit.pk, period.code))
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -206,22 +208,28 @@ def save_general(request, pk):
     return redirect(sheet_url(person.pk, period.code))
 
 
+def confirm_from_form(request, confirm, *, done: str) -> None:
+    """Validate the level form and call `confirm(level=…, reason=…)`; say how it went."""
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Chọn một mức xếp loại."))
+        return
+    try:
+        confirm(level=form.cleaned_data["level"], reason=form.cleaned_data["reason"])
+        messages.success(request, done)
+    except ValidationError as error:
+        report_errors(request, error)
+
+
 @login_required
 @require_POST
 def confirm(request, pk):
     person, period = _evaluator_post(request, pk)
-    form = ConfirmForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Chọn một mức xếp loại."))
-    else:
-        try:
-            services.confirm_level(
-                person=person, period=period, by=request.user,
-                level=form.cleaned_data["level"], reason=form.cleaned_data["reason"],
-            )  # fmt: skip
-            messages.success(request, _("Đã xác nhận mức xếp loại."))
-        except ValidationError as error:
-            report_errors(request, error)
+    confirm_from_form(
+        request,
+        partial(services.confirm_level, person=person, period=period, by=request.user),
+        done=_("Đã xác nhận mức xếp loại."),
+    )
     return redirect(sheet_url(person.pk, period.code))
 
 

@@ -3,8 +3,6 @@ record, the leader's confirmation, the units' list and the downloads."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -23,8 +21,7 @@ from evaluation.permissions import can_evaluate_unit, evaluated_units, visible_u
 from evaluation.scoring import Level
 from evaluation.units import compute_units, confirm_unit_level
 from tasks.models import Task
-from tests.conftest import require_service
-from tests.evaluation.conftest import Q3, give
+from tests.evaluation.conftest import Q3, give, pdf_text
 from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -249,13 +246,8 @@ def test_the_unit_sheet_downloads_as_excel_with_the_unit_name(client, record):
 def test_the_unit_sheet_downloads_as_pdf_with_the_unit_name(client, record):
     client.force_login(record.head)  # the unit's head reads it
     response = client.get(unit_url(record.division, "_pdf"))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "danh-gia-don-vi-phong-chuyen-doi-so-2026-Q3.pdf" in response["Content-Disposition"]
-    assert response.content.startswith(b"%PDF")
-    path = shutil.which("pdftotext")
-    require_service(path is not None, "pdftotext (apt: poppler-utils)")
-    text = subprocess.run([path, "-layout", "-", "-"], input=response.content,
-                          capture_output=True, check=True).stdout.decode()  # fmt: skip
+    text = pdf_text(response)
     assert "ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐƠN VỊ" in text
     assert record.division.name in text and "Dự thảo kế hoạch" in text
     assert "59,72" in text or "59.72" in text
