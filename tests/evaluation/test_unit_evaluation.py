@@ -251,3 +251,24 @@ def test_the_unit_sheet_downloads_as_pdf_with_the_unit_name(client, record):
     assert "ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐƠN VỊ" in text
     assert record.division.name in text and "Dự thảo kế hoạch" in text
     assert "59,72" in text or "59.72" in text
+
+
+def test_the_unit_sheet_queries_do_not_grow_with_its_work_or_people(
+    client, record, django_assert_max_num_queries
+):
+    client.force_login(record.leader)
+    with django_assert_max_num_queries(30) as few:
+        client.get(unit_url(record.division))
+    people = []
+    for n in range(8):
+        person = UserFactory(unit=record.team)
+        people.append(person)
+        give(person, due=date(2026, 8, 1 + n), done=date(2026, 8, 1 + n))
+        services.save_general_points(person=person, period=PERIOD, by=record.head,
+                                     points=Decimal(20))  # fmt: skip
+        services.confirm_level(person=person, period=PERIOD, by=record.head, level=Level.GOOD,
+                               reason="Theo kết quả")  # fmt: skip
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(unit_url(record.division)).content.decode()
+    assert all(reverse("evaluation:sheet", args=[p.pk]) in page for p in people)
+    assert page.count(reverse("tasks:detail", args=[0])[:-2]) >= 11  # every task links to its page
