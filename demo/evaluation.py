@@ -2,6 +2,7 @@
 weighted double, one result sent back and one delay excused, staff evaluated by their unit heads
 and unit heads by their leaders. Those with no work due in the quarter on the portal get their
 general points and wait for the evaluator's level; one sheet is left for the unit head to finish.
+Then each leader confirms the units in their charge as bodies, but for one left to do.
 Loading again adds nothing."""
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from evaluation import services
-from evaluation.models import Evaluation, Scheme, TaskJudgement, UnitScheme
-from evaluation.permissions import evaluatees
+from evaluation.models import Evaluation, Scheme, TaskJudgement, UnitEvaluation, UnitScheme
+from evaluation.permissions import evaluated_units, evaluatees
 from evaluation.record import collect_items
 from evaluation.scoring import Level
+from evaluation.units import compute_units, confirm_unit_level
 from plans.models import Unit
 from tasks.models import Occurrence, Task
 
 LEFT_FOR_THE_UNIT_HEAD = "cv.cds2"  # a draft: 30 points given, level not yet confirmed
+LEFT_FOR_THE_LEADER = "Đoàn Thanh niên"  # a unit whose level the leader has not confirmed yet
 
 
 def _at(day: date) -> datetime:
@@ -98,6 +101,15 @@ def _evaluate(person: User, period, *, by: User, at: datetime, confirm: bool) ->
     )
 
 
+def _evaluate_units(leader: User, period, *, at: datetime) -> None:
+    """The leader confirms the proposed level of each unit in their charge (as a body)."""
+    done = UnitEvaluation.objects.filter(period_code=period.code).values("unit_id")
+    units = evaluated_units(leader).exclude(short_name=LEFT_FOR_THE_LEADER).exclude(pk__in=done)
+    for c in compute_units(units=list(units), period=period).values():
+        if c.proposed is not None:
+            confirm_unit_level(unit=c.unit, period=period, by=leader, level=c.proposed, now=at)
+
+
 def load_evaluation(*, today: date) -> int:
     """Evaluations for the quarter before `today`. Returns how many exist for it."""
     period = services.evaluation_period(services.last_quarter(today))
@@ -115,4 +127,6 @@ def load_evaluation(*, today: date) -> int:
     for leader in User.objects.filter(role=Role.LEADERSHIP).order_by("username"):
         for person in evaluatees(leader).order_by("username"):
             _evaluate(person, period, by=leader, at=at + timedelta(days=2), confirm=True)
+    for leader in User.objects.filter(role=Role.LEADERSHIP).order_by("username"):
+        _evaluate_units(leader, period, at=at + timedelta(days=4))
     return Evaluation.objects.filter(period_code=period.code).count()

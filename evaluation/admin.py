@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from evaluation.models import Evaluation, Scheme, TaskFactor, TaskJudgement, UnitScheme
+from evaluation.models import (
+    Evaluation,
+    Scheme,
+    TaskFactor,
+    TaskJudgement,
+    UnitEvaluation,
+    UnitScheme,
+)
 
 
 @admin.register(Scheme)
@@ -38,3 +45,15 @@ class EvaluationAdmin(admin.ModelAdmin):
     search_fields = ["person__full_name", "person__username"]
     readonly_fields = ["breakdown"]
     raw_id_fields = ["person"]
+
+
+@admin.register(UnitEvaluation)
+class UnitEvaluationAdmin(admin.ModelAdmin):
+    list_display = ["unit", "period_label", "total_points", "proposed_level", "confirmed_level",
+                    "state"]  # fmt: skip
+    list_filter = ["state", "period_code", "confirmed_level"]
+    search_fields = ["unit__name"]
+    readonly_fields = ["breakdown"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # confirmed by the leader in charge on the portal, then locked

@@ -1,5 +1,6 @@
-"""Evaluation of staff (đánh giá, xếp loại): schemes, the unit head's judgements on tasks, and
-each person's evaluation for a month or quarter with the breakdown it was computed from."""
+"""Evaluation of staff and units (đánh giá, xếp loại): schemes, the unit head's judgements on
+tasks, each person's evaluation and each unit's for a month or quarter, with the breakdown it was
+computed from."""
 
 from __future__ import annotations
 
@@ -190,23 +191,15 @@ class TaskJudgement(models.Model):
         return f"{self.get_kind_display()} · {self.task_id}"
 
 
-class Evaluation(models.Model):
-    """One person's evaluation for a month or quarter. The breakdown is a snapshot: it keeps the
-    figures the level was proposed from even when the record changes later."""
+class Rated(models.Model):
+    """What every evaluation (of a person or of a unit) holds for one month or quarter: the
+    breakdown snapshot the level was proposed from, the level proposed and the one confirmed.
+    A confirmed evaluation is locked: it keeps its snapshot when the record changes later."""
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Đang đánh giá")
         CONFIRMED = "confirmed", _("Đã xếp loại")
 
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người được đánh giá"),
-        on_delete=models.PROTECT,
-        related_name="evaluations",
-    )
-    unit = models.ForeignKey(
-        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
     period_code = models.CharField(_("kỳ"), max_length=10)
     period_label = models.CharField(_("tên kỳ"), max_length=100)
     period_start = models.DateField(_("từ ngày"))
@@ -214,15 +207,7 @@ class Evaluation(models.Model):
     scheme = models.ForeignKey(
         Scheme, verbose_name=_("cách đánh giá"), on_delete=models.PROTECT, related_name="+"
     )
-    is_manager = models.BooleanField(_("người đứng đầu đơn vị"), default=False)
     breakdown = models.JSONField(_("chi tiết tính điểm"), default=dict)
-    results_points = models.DecimalField(
-        _("điểm kết quả thực hiện nhiệm vụ"), max_digits=5, decimal_places=2, null=True
-    )
-    general_points = models.DecimalField(
-        _("điểm tiêu chí chung"), max_digits=5, decimal_places=2, null=True, blank=True
-    )
-    general_note = models.TextField(_("nhận xét tiêu chí chung"), blank=True, max_length=2000)
     total_points = models.DecimalField(_("tổng điểm"), max_digits=5, decimal_places=2, null=True)
     proposed_level = models.CharField(
         _("mức đề xuất"), max_length=20, choices=Level.choices, blank=True
@@ -235,14 +220,6 @@ class Evaluation(models.Model):
         _("trạng thái"), max_length=20, choices=State.choices, default=State.DRAFT
     )
     computed_at = models.DateTimeField(_("thời điểm tính điểm"))
-    evaluated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người đánh giá"),
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-    )
-    evaluated_at = models.DateTimeField(_("thời điểm đánh giá"), null=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người xếp loại"),
@@ -251,6 +228,47 @@ class Evaluation(models.Model):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("thời điểm xếp loại"), null=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def level(self) -> str:
+        return self.confirmed_level or self.proposed_level
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.state == self.State.CONFIRMED
+
+
+class Evaluation(Rated):
+    """One person's evaluation for a month or quarter."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người được đánh giá"),
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    is_manager = models.BooleanField(_("người đứng đầu đơn vị"), default=False)
+    results_points = models.DecimalField(
+        _("điểm kết quả thực hiện nhiệm vụ"), max_digits=5, decimal_places=2, null=True
+    )
+    general_points = models.DecimalField(
+        _("điểm tiêu chí chung"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    general_note = models.TextField(_("nhận xét tiêu chí chung"), blank=True, max_length=2000)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đánh giá"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    evaluated_at = models.DateTimeField(_("thời điểm đánh giá"), null=True)
 
     class Meta:
         verbose_name = _("phiếu đánh giá")
@@ -263,6 +281,27 @@ class Evaluation(models.Model):
     def __str__(self) -> str:
         return f"{self.person} · {self.period_label}"
 
-    @property
-    def level(self) -> str:
-        return self.confirmed_level or self.proposed_level
+
+class UnitEvaluation(Rated):
+    """A unit's evaluation as a body (`evaluation.units`), by the leader in charge of it."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
+    tasks_points = models.DecimalField(
+        _("điểm kết quả nhiệm vụ của đơn vị"), max_digits=5, decimal_places=2, null=True
+    )
+    staff_points = models.DecimalField(
+        _("điểm kết quả xếp loại công chức"), max_digits=5, decimal_places=2, null=True
+    )
+
+    class Meta:
+        verbose_name = _("đánh giá đơn vị")
+        verbose_name_plural = _("đánh giá đơn vị")
+        ordering = ["-period_end", "unit__order", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period_code"], name="unit_evaluation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.period_label}"

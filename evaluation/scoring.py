@@ -298,6 +298,71 @@ def results_percent(
     )
 
 
+AT_LEAST_DONE = (Level.EXCELLENT, Level.GOOD, Level.DONE)
+
+
+@dataclass(frozen=True)
+class RatedMember:
+    """A member of a unit whose evaluation for the period was confirmed."""
+
+    person_id: int
+    name: str
+    level: str
+
+
+@dataclass
+class StaffResults:
+    """How a unit's people were rated in the period: the confirmed levels, and how many sheets
+    are still waiting for their evaluator."""
+
+    rated: list[RatedMember]
+    pending: int = 0
+
+    @property
+    def evaluated(self) -> int:
+        return len(self.rated)
+
+    @property
+    def at_least_done(self) -> int:
+        return sum(1 for r in self.rated if r.level in AT_LEAST_DONE)
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.at_least_done / self.evaluated if self.rated else None
+
+
+def unit_total(
+    *, tasks: Breakdown, staff: StaffResults, rules: Rules
+) -> tuple[float | None, float | None, float | None, str]:
+    """A unit's points as a body (`evaluation.units`): (tasks points, staff points, total, how).
+
+    The task results fill the scheme's `results_max` (70) by their share of the maximum; the
+    share of the unit's people rated at least "hoàn thành" fills `general_max` (30). When one of
+    the two is missing (no work due, nobody rated yet) the other alone is scaled to 100."""
+    tasks_points = None if tasks.percent is None else rules.results_max * tasks.percent / 100
+    staff_percent = staff.percent
+    staff_points = None if staff_percent is None else rules.general_max * staff_percent / 100
+    whole = rules.results_max + rules.general_max
+    if tasks_points is not None and staff_points is not None:
+        how = _("%(t)s%% kết quả nhiệm vụ × %(a)s + %(s)s%% công chức đạt từ hoàn thành × %(b)s.")
+        total = tasks_points + staff_points
+    elif tasks_points is not None:
+        how = _("Chưa có công chức nào được xếp loại: tính theo kết quả nhiệm vụ (%(t)s%%).")
+        total = whole * tasks.percent / 100
+    elif staff_points is not None:
+        how = _("Không có nhiệm vụ đến hạn trong kỳ: tính theo xếp loại công chức (%(s)s%%).")
+        total = whole * staff_percent / 100
+    else:
+        return None, None, None, str(_("Chưa có nhiệm vụ đến hạn, chưa có ai được xếp loại."))
+    values = {
+        "t": f"{tasks.percent or 0:.2f}",
+        "s": f"{staff_percent or 0:.2f}",
+        "a": f"{rules.results_max:g}",
+        "b": f"{rules.general_max:g}",
+    }
+    return tasks_points, staff_points, total, str(how) % values
+
+
 def propose_level(
     *, total: float | None, rules: Rules, fully_achieved: float | None = None
 ) -> Level | None:

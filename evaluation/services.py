@@ -14,7 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from evaluation.models import Evaluation, Scheme, TaskFactor, TaskJudgement, UnitScheme
+from evaluation.models import (
+    Evaluation,
+    Rated,
+    Scheme,
+    TaskFactor,
+    TaskJudgement,
+    UnitScheme,
+)
 from evaluation.permissions import can_evaluate, is_manager
 from evaluation.record import collect_items
 from evaluation.scoring import (
@@ -70,7 +77,7 @@ def period_choices(today: date, *, back: int = 6) -> list[tuple[str, str]]:
     return out
 
 
-def _points(value: float | None) -> Decimal | None:
+def round_points(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(TWO, ROUND_HALF_UP)
 
 
@@ -89,7 +96,7 @@ class Computed:
     def results_points(self) -> Decimal | None:
         if self.results_percent is None:
             return None
-        return _points(float(self.scheme.results_max) * self.results_percent / 100)
+        return round_points(float(self.scheme.results_max) * self.results_percent / 100)
 
     def proposed(self, general: Decimal | None) -> Level | None:
         rules = self.scheme.rules()
@@ -103,12 +110,7 @@ class Computed:
         return {
             "rules": as_json(self.scheme.rules()),
             "scheme": self.scheme.name,
-            "own": {
-                **as_json(self.own),
-                "points": self.own.points,
-                "percent": self.own.percent,
-                "fully_achieved_percent": self.own.fully_achieved_percent,
-            },
+            "own": breakdown_json(self.own),
             "unit": None
             if self.unit is None
             else {
@@ -119,6 +121,16 @@ class Computed:
             "results_percent": self.results_percent,
             "how": self.how,
         }
+
+
+def breakdown_json(breakdown: Breakdown) -> dict:
+    """A breakdown as a snapshot stores it, with the figures its properties compute."""
+    return {
+        **as_json(breakdown),
+        "points": breakdown.points,
+        "percent": breakdown.percent,
+        "fully_achieved_percent": breakdown.fully_achieved_percent,
+    }
 
 
 def compute(*, people: list[User], period: Period) -> dict[int, Computed]:
@@ -216,7 +228,7 @@ def save_general_points(
         raise ValidationError(
             {"points": _("Điểm tiêu chí chung phải từ 0 đến %(m)s.") % {"m": f"{maximum:g}"}}
         )
-    evaluation = _locked(person, period)
+    evaluation = locked(Evaluation, period, person=person)
     if evaluation.state == Evaluation.State.CONFIRMED:
         raise ValidationError(_("Phiếu đã được xếp loại, không sửa được nữa."))
     evaluation.general_points = points.quantize(TWO, ROUND_HALF_UP)
@@ -227,21 +239,43 @@ def save_general_points(
     return evaluation
 
 
-def _locked(person: User, period: Period) -> Evaluation:
-    evaluation = (
-        Evaluation.objects.select_for_update()
-        .filter(person=person, period_code=period.code)
-        .first()
+def locked(model: type[Rated], period: Period, **owner) -> Rated:
+    """The evaluation of `owner` (a person or a unit) for the period, locked for the rest of the
+    transaction; a new one (not saved) when there is none yet."""
+    row = model.objects.select_for_update().filter(period_code=period.code, **owner).first()
+    return row or model(
+        period_code=period.code,
+        period_label=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        **owner,
     )
-    if evaluation is None:
-        evaluation = Evaluation(
-            person=person,
-            period_code=period.code,
-            period_label=period.label,
-            period_start=period.start,
-            period_end=period.end,
+
+
+def already_confirmed(row: Rated, level: str) -> bool:
+    """True when the same level was confirmed before (a double post changes nothing); an error
+    when another was: a confirmed evaluation is locked."""
+    if level not in Level.values:
+        raise ValidationError({"level": _("Chọn một mức xếp loại.")})
+    if row.state != Rated.State.CONFIRMED:
+        return False
+    if row.confirmed_level == level:
+        return True
+    raise ValidationError(_("Phiếu đã được xếp loại, không sửa được nữa."))
+
+
+def set_confirmed(row: Rated, *, level: str, reason: str, by: User, now: datetime) -> None:
+    """The evaluator's level on a row whose proposed level was just computed: another level
+    than the proposed one needs a reason."""
+    reason = clean(reason)[:2000]
+    if level != row.proposed_level and not reason:
+        raise ValidationError(
+            {"reason": _("Mức xếp loại khác mức đề xuất: xin nêu lý do thay đổi.")}
         )
-    return evaluation
+    row.confirmed_level = level
+    row.change_reason = reason if level != row.proposed_level else ""
+    row.state = Rated.State.CONFIRMED
+    row.confirmed_by, row.confirmed_at = by, now
 
 
 @transaction.atomic
@@ -252,27 +286,15 @@ def confirm_level(
     """The evaluator confirms the proposed level or sets another one, with a reason. Confirming
     the same level twice changes nothing."""
     _check_evaluator(by, person)
-    if level not in Level.values:
-        raise ValidationError({"level": _("Chọn một mức xếp loại.")})
-    reason = clean(reason)[:2000]
-    evaluation = _locked(person, period)
-    if evaluation.state == Evaluation.State.CONFIRMED:
-        if evaluation.confirmed_level == level:
-            return evaluation
-        raise ValidationError(_("Phiếu đã được xếp loại, không sửa được nữa."))
+    evaluation = locked(Evaluation, period, person=person)
+    if already_confirmed(evaluation, level):
+        return evaluation
     scheme = UnitScheme.assigned().get(person.unit_id) or Scheme.default()
     if scheme.kind == SchemeKind.POINTS and evaluation.general_points is None:
         raise ValidationError(_("Cần chấm điểm tiêu chí chung trước khi xếp loại."))
     now = now or timezone.now()
     refresh(evaluation, compute(people=[person], period=period)[person.pk], now=now)
-    if level != evaluation.proposed_level and not reason:
-        raise ValidationError(
-            {"reason": _("Mức xếp loại khác mức đề xuất: xin nêu lý do thay đổi.")}
-        )
-    evaluation.confirmed_level = level
-    evaluation.change_reason = reason if level != evaluation.proposed_level else ""
-    evaluation.state = Evaluation.State.CONFIRMED
-    evaluation.confirmed_by, evaluation.confirmed_at = by, now
+    set_confirmed(evaluation, level=level, reason=reason, by=by, now=now)
     if evaluation.evaluated_by_id is None:
         evaluation.evaluated_by, evaluation.evaluated_at = by, now
     evaluation.save()

@@ -51,10 +51,9 @@ class SheetRow(ItemScore):
 
 
 @dataclass
-class SheetData:
-    person: str
-    title: str
-    unit: str
+class Sheet:
+    """What every sheet shows: the period, the work task by task, the levels."""
+
     period_label: str
     period_start: date
     period_end: date
@@ -67,19 +66,11 @@ class SheetData:
     quantity_max: float
     quality_max: float
     progress_max: float
-    own_percent: float | None
-    unit_part: dict | None
-    results_percent: float | None
     how: str
-    results_points: float | None
-    general_points: float | None
-    general_note: str
     total_points: float | None
     proposed_level: str
     confirmed_level: str
     change_reason: str
-    evaluated_by: str
-    evaluated_at: datetime | None
     confirmed_by: str
     confirmed_at: datetime | None
     computed_at: datetime | None
@@ -97,61 +88,109 @@ class SheetData:
         return str(Level(self.confirmed_level).label) if self.confirmed_level else ""
 
 
+@dataclass
+class SheetData(Sheet):
+    """The sheet of one person."""
+
+    person: str
+    title: str
+    unit: str
+    own_percent: float | None
+    unit_part: dict | None
+    results_percent: float | None
+    results_points: float | None
+    general_points: float | None
+    general_note: str
+    evaluated_by: str
+    evaluated_at: datetime | None
+
+
+@dataclass
+class UnitSheetData(Sheet):
+    """The sheet of a unit as a body (`evaluation.units`)."""
+
+    unit: str
+    tasks_percent: float | None
+    tasks_points: float | None
+    staff: dict
+    staff_points: float | None
+
+
+PARTS = ("quantity", "quality", "progress", "quantity_max", "quality_max", "progress_max")
+
+
+def _num(value):
+    return None if value is None else float(value)
+
+
+def _common(period, snapshot: dict, part: dict, evaluation) -> dict:
+    """The fields of `Sheet` from a snapshot's breakdown (`part`) and the saved evaluation."""
+    e = evaluation
+    return {
+        "period_label": period.label,
+        "period_start": period.start,
+        "period_end": period.end,
+        "scheme": snapshot["scheme"],
+        "rules": snapshot["rules"],
+        "rows": [SheetRow(**_item(i), number=n) for n, i in enumerate(part["items"], start=1)],
+        **{name: part[name] for name in PARTS},
+        "how": snapshot["how"],
+        "total_points": _num(e.total_points) if e else None,
+        "proposed_level": e.proposed_level if e else "",
+        "confirmed_level": e.confirmed_level if e else "",
+        "change_reason": e.change_reason if e else "",
+        "confirmed_by": str(e.confirmed_by) if e and e.confirmed_by_id else "",
+        "confirmed_at": e.confirmed_at if e else None,
+        "computed_at": e.computed_at if e else None,
+    }
+
+
 def build_sheet(*, person, period, snapshot: dict, evaluation=None) -> SheetData:
     """The sheet from a breakdown snapshot (`services.Computed.snapshot()` or an evaluation's)."""
-    own = snapshot["own"]
-    rows = [SheetRow(**_item(i), number=n) for n, i in enumerate(own["items"], start=1)]
-    e = evaluation
-
-    def num(value):
-        return None if value is None else float(value)
-
+    own, e = snapshot["own"], evaluation
     results_percent = snapshot["results_percent"]
     results_max = snapshot["rules"]["results_max"]
     results_points = None if results_percent is None else results_max * results_percent / 100
     return SheetData(
+        **_common(period, snapshot, own, e),
         person=str(person),
         title=person.title,
         unit=person.unit.name if person.unit_id else "",
-        period_label=period.label,
-        period_start=period.start,
-        period_end=period.end,
-        scheme=snapshot["scheme"],
-        rules=snapshot["rules"],
-        rows=rows,
-        quantity=own["quantity"],
-        quality=own["quality"],
-        progress=own["progress"],
-        quantity_max=own["quantity_max"],
-        quality_max=own["quality_max"],
-        progress_max=own["progress_max"],
         own_percent=own["percent"],
         unit_part=snapshot["unit"],
         results_percent=results_percent,
-        how=snapshot["how"],
-        results_points=num(e.results_points)
+        results_points=_num(e.results_points)
         if e and e.results_points is not None
         else results_points,  # fmt: skip
-        general_points=num(e.general_points) if e else None,
+        general_points=_num(e.general_points) if e else None,
         general_note=e.general_note if e else "",
-        total_points=num(e.total_points) if e else None,
-        proposed_level=e.proposed_level if e else "",
-        confirmed_level=e.confirmed_level if e else "",
-        change_reason=e.change_reason if e else "",
         evaluated_by=str(e.evaluated_by) if e and e.evaluated_by_id else "",
         evaluated_at=e.evaluated_at if e else None,
-        confirmed_by=str(e.confirmed_by) if e and e.confirmed_by_id else "",
-        confirmed_at=e.confirmed_at if e else None,
-        computed_at=e.computed_at if e else None,
     )
 
 
-def render_pdf(sheet: SheetData) -> bytes:
+def build_unit_sheet(*, unit, period, snapshot: dict, evaluation) -> UnitSheetData:
+    """A unit's sheet from its snapshot; `evaluation` is the saved one or, before it is
+    confirmed, one refreshed from the record and not saved."""
+    tasks, staff = snapshot["tasks"], snapshot["staff"]
+    rated = [{**m, "level_label": str(Level(m["level"]).label) if m["level"] else ""}
+             for m in staff["rated"]]  # fmt: skip
+    return UnitSheetData(
+        **_common(period, snapshot, tasks, evaluation),
+        unit=unit.name,
+        tasks_percent=tasks["percent"],
+        tasks_points=_num(evaluation.tasks_points),
+        staff={**staff, "rated": rated},
+        staff_points=_num(evaluation.staff_points),
+    )
+
+
+def render_pdf(sheet: Sheet, template: str = "evaluation/sheet_pdf.html") -> bytes:
     from weasyprint import HTML  # imported here: loading WeasyPrint costs a second at startup
 
     from reporting.pdf import FONTS, font_faces
 
-    html = render_to_string("evaluation/sheet_pdf.html", {"s": sheet, "font_faces": font_faces()})
+    html = render_to_string(template, {"s": sheet, "font_faces": font_faces()})
     return HTML(string=html, base_url=str(FONTS)).write_pdf()
 
 
@@ -162,16 +201,20 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 WRAP = Alignment(wrap_text=True, vertical="top")
 DATE = "dd/mm/yyyy"
 POINTS = "0.00"
+BOLD = Font(name=FONT, size=11, bold=True)
+PLAIN = Font(name=FONT, size=11)
 
 
-def render_xlsx(sheet: SheetData) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Phiếu đánh giá"
-    bold = Font(name=FONT, size=11, bold=True)
-    plain = Font(name=FONT, size=11)
+class _Book:
+    """A one-sheet workbook written line by line, in the sheets' fonts and borders."""
 
-    def line(*values, font=plain, fill=None, formats=()):
+    def __init__(self, title: str):
+        self.wb = Workbook()
+        self.ws = self.wb.active
+        self.ws.title = title
+
+    def line(self, *values, font=PLAIN, fill=None, formats=()):
+        ws = self.ws
         ws.append(list(values))
         for index, cell in enumerate(ws[ws.max_row]):
             cell.font = font
@@ -181,36 +224,75 @@ def render_xlsx(sheet: SheetData) -> bytes:
             if index < len(formats) and formats[index]:
                 cell.number_format = formats[index]
 
-    line(f"PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG — {sheet.period_label.upper()}", font=bold)
-    line("Họ và tên", sheet.person)
-    line("Chức vụ", sheet.title)
-    line("Đơn vị", sheet.unit)
-    line("Kỳ đánh giá", sheet.period_start, sheet.period_end, formats=(None, DATE, DATE))
-    line("Cách đánh giá", sheet.scheme)
-    line()
-    header = ["STT", "Công việc", "Hạn ban đầu", "Hạn", "Hoàn thành", "Hệ số quy đổi",
-              "Số lượng", "Chất lượng", "Tiến độ", "Cộng", "Ghi chú"]  # fmt: skip
-    line(*header, font=bold, fill=HEADER_FILL)
-    first = ws.max_row + 1
-    for row in sheet.rows:
-        line(
-            row.number, row.label, row.original_due, row.due, row.completed_on, row.factor,
-            row.quantity, row.quality, row.progress, None, row.remark,
-            fill=PatternFill(fill_type=None),
-            formats=(None, None, DATE, DATE, DATE, "0.00", POINTS, POINTS, POINTS, POINTS),
-        )  # fmt: skip
-        ws.cell(ws.max_row, 10, f"=SUM(G{ws.max_row}:I{ws.max_row})").number_format = POINTS
-    last = ws.max_row
-    total_row = ["", "Cộng (tối đa)", "", "", "", ""]
-    line(*total_row, font=bold)
-    for column, letter in ((7, "G"), (8, "H"), (9, "I"), (10, "J")):
-        cell = ws.cell(ws.max_row, column, f"=SUM({letter}{first}:{letter}{last})" if
-                       sheet.rows else 0)  # fmt: skip
-        cell.number_format, cell.font = POINTS, bold
-    line("", "Tối đa", "", "", "", "", sheet.quantity_max, sheet.quality_max,
-         sheet.progress_max, sheet.quantity_max + sheet.quality_max + sheet.progress_max,
-         formats=(None,) * 6 + (POINTS,) * 4)  # fmt: skip
-    line()
+    def heading(self, sheet: Sheet, title: str, *who: tuple[str, str]) -> None:
+        self.line(f"{title} — {sheet.period_label.upper()}", font=BOLD)
+        for label, value in who:
+            self.line(label, value)
+        self.line("Kỳ đánh giá", sheet.period_start, sheet.period_end, formats=(None, DATE, DATE))
+        self.line("Cách đánh giá", sheet.scheme)
+        self.line()
+
+    def items(self, sheet: Sheet) -> None:
+        """The work task by task, each line summed by a formula, and the totals."""
+        ws, line = self.ws, self.line
+        header = ["STT", "Công việc", "Hạn ban đầu", "Hạn", "Hoàn thành", "Hệ số quy đổi",
+                  "Số lượng", "Chất lượng", "Tiến độ", "Cộng", "Ghi chú"]  # fmt: skip
+        line(*header, font=BOLD, fill=HEADER_FILL)
+        first = ws.max_row + 1
+        for row in sheet.rows:
+            line(
+                row.number, row.label, row.original_due, row.due, row.completed_on, row.factor,
+                row.quantity, row.quality, row.progress, None, row.remark,
+                fill=PatternFill(fill_type=None),
+                formats=(None, None, DATE, DATE, DATE, "0.00", POINTS, POINTS, POINTS, POINTS),
+            )  # fmt: skip
+            ws.cell(ws.max_row, 10, f"=SUM(G{ws.max_row}:I{ws.max_row})").number_format = POINTS
+        last = ws.max_row
+        line("", "Cộng (tối đa)", "", "", "", "", font=BOLD)
+        for column, letter in ((7, "G"), (8, "H"), (9, "I"), (10, "J")):
+            cell = ws.cell(ws.max_row, column, f"=SUM({letter}{first}:{letter}{last})" if
+                           sheet.rows else 0)  # fmt: skip
+            cell.number_format, cell.font = POINTS, BOLD
+        line("", "Tối đa", "", "", "", "", sheet.quantity_max, sheet.quality_max,
+             sheet.progress_max, sheet.quantity_max + sheet.quality_max + sheet.progress_max,
+             formats=(None,) * 6 + (POINTS,) * 4)  # fmt: skip
+        line()
+
+    def levels(self, sheet: Sheet) -> None:
+        self.line("Tổng điểm", sheet.total_points, font=BOLD, formats=(None, POINTS))
+        self.line("Mức đề xuất", sheet.proposed_label)
+        self.line("Mức xếp loại", sheet.confirmed_label, font=BOLD)
+        if sheet.change_reason:
+            self.line("Lý do thay đổi mức", sheet.change_reason)
+        if sheet.confirmed_by:
+            moment = timezone.localtime(sheet.confirmed_at).strftime("%d/%m/%Y %H:%M")
+            self.line("Người xếp loại", f"{sheet.confirmed_by}, {moment}")
+
+    def save(self) -> bytes:
+        ws = self.ws
+        for letter, width in zip("ABCDEFGHIJK", (8, 60, 13, 13, 13, 10, 10, 10, 10, 10, 45),
+                                 strict=True):  # fmt: skip
+            ws.column_dimensions[letter].width = width
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        out = BytesIO()
+        self.wb.save(out)
+        return out.getvalue()
+
+
+def render_xlsx(sheet: SheetData) -> bytes:
+    book = _Book("Phiếu đánh giá")
+    line = book.line
+    book.heading(
+        sheet,
+        "PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG",
+        ("Họ và tên", sheet.person),
+        ("Chức vụ", sheet.title),
+        ("Đơn vị", sheet.unit),
+    )
+    book.items(sheet)
     if sheet.unit_part:
         line("Kết quả đơn vị phụ trách", sheet.unit_part["unit_name"])
         line("Tiến độ công việc của đơn vị (%)", sheet.unit_part["progress_percent"],
@@ -220,21 +302,26 @@ def render_xlsx(sheet: SheetData) -> bytes:
     line("Điểm kết quả thực hiện nhiệm vụ", sheet.results_points, formats=(None, POINTS))
     line("Điểm tiêu chí chung", sheet.general_points, formats=(None, POINTS))
     line("Nhận xét tiêu chí chung", sheet.general_note)
-    line("Tổng điểm", sheet.total_points, font=bold, formats=(None, POINTS))
-    line("Mức đề xuất", sheet.proposed_label)
-    line("Mức xếp loại", sheet.confirmed_label, font=bold)
-    if sheet.change_reason:
-        line("Lý do thay đổi mức", sheet.change_reason)
-    if sheet.confirmed_by:
-        moment = timezone.localtime(sheet.confirmed_at).strftime("%d/%m/%Y %H:%M")
-        line("Người xếp loại", f"{sheet.confirmed_by}, {moment}")
-    for letter, width in zip("ABCDEFGHIJK", (8, 60, 13, 13, 13, 10, 10, 10, 10, 10, 45),
-                             strict=True):  # fmt: skip
-        ws.column_dimensions[letter].width = width
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    book.levels(sheet)
+    return book.save()
+
+
+def render_unit_xlsx(sheet: UnitSheetData) -> bytes:
+    book = _Book("Đánh giá đơn vị")
+    line = book.line
+    book.heading(sheet, "ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐƠN VỊ", ("Đơn vị", sheet.unit))
+    line("I. Kết quả thực hiện nhiệm vụ của đơn vị (chủ trì), từng công việc", font=BOLD)
+    book.items(sheet)
+    line("II. Kết quả xếp loại công chức của đơn vị", font=BOLD)
+    line("STT", "Họ và tên", "Mức xếp loại", font=BOLD, fill=HEADER_FILL)
+    for number, member in enumerate(sheet.staff["rated"], start=1):
+        line(number, member["name"], member["level_label"], fill=PatternFill(fill_type=None))
+    line("Số được xếp loại", sheet.staff["evaluated"])
+    line("Đạt từ hoàn thành nhiệm vụ trở lên", sheet.staff["at_least_done"])
+    line("Phiếu chưa xếp loại", sheet.staff["pending"])
+    line()
+    line("Cách tính", sheet.how)
+    line("Điểm kết quả nhiệm vụ", sheet.tasks_points, formats=(None, POINTS))
+    line("Điểm xếp loại công chức", sheet.staff_points, formats=(None, POINTS))
+    book.levels(sheet)
+    return book.save()

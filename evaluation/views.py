@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +16,13 @@ from django.views.decorators.http import require_POST
 
 from evaluation import services
 from evaluation.models import Evaluation, TaskJudgement
-from evaluation.permissions import can_evaluate, evaluatees, get_person_for, visible_people
+from evaluation.permissions import (
+    can_evaluate,
+    evaluatees,
+    get_person_for,
+    may_see_units,
+    visible_people,
+)
 from evaluation.scoring import Level, excellent_cap
 from evaluation.sheet import build_sheet, render_pdf, render_xlsx
 from reporting.periods import PeriodError
@@ -53,7 +61,7 @@ class JudgeForm(forms.Form):
     occurrence = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-def _period(request, source=None):
+def period_from(request, source=None):
     code = (source or request.GET).get("period") or services.last_quarter(local_today())
     try:
         return services.evaluation_period(code)
@@ -61,18 +69,18 @@ def _period(request, source=None):
         raise Http404(str(error)) from error
 
 
-def _sheet_url(person_pk: int, code: str) -> str:
+def sheet_url(person_pk: int, code: str) -> str:
     return reverse("evaluation:sheet", args=[person_pk]) + f"?period={code}"
 
 
 @login_required
 def evaluation_list(request):
-    period = _period(request)
+    period = period_from(request)
     mine = set(evaluatees(request.user).values_list("pk", flat=True))
     # Those who evaluate see their people first; leadership and Văn phòng may widen to everyone.
     everyone = request.user.sees_everything and (request.GET.get("scope") == "all" or not mine)
     if not mine and not everyone:
-        return redirect(_sheet_url(request.user.pk, period.code))
+        return redirect(sheet_url(request.user.pk, period.code))
     people = visible_people(request.user) if everyone else evaluatees(request.user)
     people = list(
         people.select_related("unit").order_by("unit__order", "unit__name", "role", "full_name")
@@ -119,6 +127,8 @@ def evaluation_list(request):
             "choices": services.period_choices(local_today()),
             "everyone": everyone,
             "may_widen": request.user.sees_everything and bool(mine),
+            "tab": "people",
+            "may_see_units": may_see_units(request.user),
         },
     )
 
@@ -142,7 +152,7 @@ def _sheet_data(person, period):
 @login_required
 def sheet(request, pk):
     person = get_person_for(request.user, pk)
-    period = _period(request)
+    period = period_from(request)
     data, evaluation = _sheet_data(person, period)
     may_evaluate = can_evaluate(request.user, person)
     confirmed = evaluation is not None and evaluation.state == Evaluation.State.CONFIRMED
@@ -169,10 +179,10 @@ def _evaluator_post(request, pk):
     person = get_person_for(request.user, pk)
     if not can_evaluate(request.user, person):
         raise Http404
-    return person, _period(request, request.POST)
+    return person, period_from(request, request.POST)
 
 
-def _report(request, error: ValidationError) -> None:
+def report_errors(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
 
@@ -194,34 +204,40 @@ def save_general(request, pk):
             )  # fmt: skip
             messages.success(request, _("Đã lưu điểm tiêu chí chung."))
         except ValidationError as error:
-            _report(request, error)
-    return redirect(_sheet_url(person.pk, period.code))
+            report_errors(request, error)
+    return redirect(sheet_url(person.pk, period.code))
+
+
+def confirm_from_form(request, confirm, *, done: str) -> None:
+    """Validate the level form and call `confirm(level=…, reason=…)`; say how it went."""
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Chọn một mức xếp loại."))
+        return
+    try:
+        confirm(level=form.cleaned_data["level"], reason=form.cleaned_data["reason"])
+        messages.success(request, done)
+    except ValidationError as error:
+        report_errors(request, error)
 
 
 @login_required
 @require_POST
 def confirm(request, pk):
     person, period = _evaluator_post(request, pk)
-    form = ConfirmForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Chọn một mức xếp loại."))
-    else:
-        try:
-            services.confirm_level(
-                person=person, period=period, by=request.user,
-                level=form.cleaned_data["level"], reason=form.cleaned_data["reason"],
-            )  # fmt: skip
-            messages.success(request, _("Đã xác nhận mức xếp loại."))
-        except ValidationError as error:
-            _report(request, error)
-    return redirect(_sheet_url(person.pk, period.code))
+    confirm_from_form(
+        request,
+        partial(services.confirm_level, person=person, period=period, by=request.user),
+        done=_("Đã xác nhận mức xếp loại."),
+    )
+    return redirect(sheet_url(person.pk, period.code))
 
 
 def _task_to_judge(request, task_pk):
     task = get_object_or_404(Task.objects.select_related("assignee"), pk=task_pk)
     if not services.can_judge(request.user, task):
         raise Http404
-    return task, _period(request, request.POST)
+    return task, period_from(request, request.POST)
 
 
 @login_required
@@ -234,7 +250,7 @@ def set_factor(request, task_pk):
         messages.success(request, _("Đã đặt hệ số quy đổi."))
     else:
         messages.error(request, _("Hệ số quy đổi phải từ 0,1 đến 10."))
-    return redirect(_sheet_url(task.assignee_id, period.code))
+    return redirect(sheet_url(task.assignee_id, period.code))
 
 
 @login_required
@@ -244,7 +260,7 @@ def judge(request, task_pk):
     form = JudgeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Xin chọn loại nhận xét và ghi nội dung."))
-        return redirect(_sheet_url(task.assignee_id, period.code))
+        return redirect(sheet_url(task.assignee_id, period.code))
     occurrence = None
     if form.cleaned_data["occurrence"]:
         occurrence = get_object_or_404(Occurrence, pk=form.cleaned_data["occurrence"], task=task)
@@ -255,32 +271,34 @@ def judge(request, task_pk):
         )  # fmt: skip
         messages.success(request, _("Đã ghi nhận."))
     except ValidationError as error:
-        _report(request, error)
-    return redirect(_sheet_url(task.assignee_id, period.code))
+        report_errors(request, error)
+    return redirect(sheet_url(task.assignee_id, period.code))
 
 
 def _filename(person, period, extension: str) -> str:
     return f"phieu-danh-gia-{person.username}-{period.code}.{extension}"
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @login_required
 def sheet_pdf(request, pk):
     person = get_person_for(request.user, pk)
-    period = _period(request)
+    period = period_from(request)
     data, _evaluation = _sheet_data(person, period)
-    response = HttpResponse(render_pdf(data), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(person, period, "pdf")}"'
-    return response
+    return download(render_pdf(data), "application/pdf", _filename(person, period, "pdf"))
 
 
 @login_required
 def sheet_xlsx(request, pk):
     person = get_person_for(request.user, pk)
-    period = _period(request)
+    period = period_from(request)
     data, _evaluation = _sheet_data(person, period)
-    response = HttpResponse(
-        render_xlsx(data),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(person, period, "xlsx")}"'
-    return response
+    return download(render_xlsx(data), XLSX, _filename(person, period, "xlsx"))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -9,6 +11,7 @@ from accounts.models import Role
 from plans.deadlines import DeadlineKind
 from tasks.punctuality import Status
 from tasks.services import decide_deadline_change, record_progress, request_deadline_change
+from tests.conftest import require_service
 from tests.factories import TaskFactory, UnitFactory, UserFactory
 
 Q3 = "2026-Q3"
@@ -53,9 +56,8 @@ def org(db):
 
 def give(person, *, due: date, done: date | None = None, reason="Chờ ý kiến phối hợp", **kw):
     """A task assigned to `person` due on `due`, completed on `done` through the real service."""
-    task = TaskFactory(
-        assignee=person, lead_unit=person.unit, due_date=due, deadline_kind=DeadlineKind.DATE, **kw
-    )
+    kw.setdefault("lead_unit", person.unit)
+    task = TaskFactory(assignee=person, due_date=due, deadline_kind=DeadlineKind.DATE, **kw)
     if done is not None:
         record_progress(
             task=task, by=person, percent=100, status=Status.DONE, at=at(done),
@@ -69,3 +71,13 @@ def extend(task, *, to: date, by, leader, asked: date):
         task=task, by=by, new_due_date=to, reason="Chờ hướng dẫn của Bộ", at=at(asked)
     )
     return decide_deadline_change(change=change, by=leader, approve=True, at=at(asked))
+
+
+def pdf_text(response) -> str:
+    """The text of a downloaded PDF (skips where poppler's pdftotext is missing)."""
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    path = shutil.which("pdftotext")
+    require_service(path is not None, "pdftotext (apt: poppler-utils)")
+    return subprocess.run([path, "-layout", "-", "-"], input=response.content,
+                          capture_output=True, check=True).stdout.decode()  # fmt: skip
