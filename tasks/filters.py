@@ -13,7 +13,7 @@ from plans.text import fold
 from tasks import breakdown
 from tasks.completeness import INCOMPLETE, MISSING, Ro
 from tasks.forms import DATE_WIDGET
-from tasks.models import Task
+from tasks.models import Task, own_unit_ids
 from tasks.punctuality import Punctuality, Status, local_today, punctuality_in
 
 # The sorts the list's column headers offer: URL value → ORDER BY. Every sort ends on the
@@ -149,8 +149,7 @@ class TaskFilter(django_filters.FilterSet):
         units = self.filters["unit"].queryset
         if user is None or user.sees_everything:
             return units
-        ids = Unit.objects.descendant_ids({user.unit_id}) if user.unit_id else set()
-        return units.filter(pk__in=ids)
+        return units.filter(pk__in=own_unit_ids(user))
 
     def filter_text(self, queryset, name, value):
         # Content is stored as written (NFC). Vietnamese users often type without accents,

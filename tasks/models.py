@@ -17,6 +17,19 @@ from tasks.punctuality import Punctuality, Status, punctuality, punctuality_expr
 from tasks.webhooks import validate_webhook_url
 
 
+def own_unit_ids(user) -> set[int]:
+    """The user's unit and every unit below it. Read once per user object: a request asks it
+    several times (what the user may see, update, assign), and `request.user` lives as long
+    as the request."""
+    if not user.unit_id:
+        return set()
+    known = user.__dict__.get("_own_unit_ids")
+    if known is None or known[0] != user.unit_id:
+        known = (user.unit_id, frozenset(Unit.objects.descendant_ids({user.unit_id})))
+        user.__dict__["_own_unit_ids"] = known
+    return set(known[1])
+
+
 class PunctualityQuerySet(models.QuerySet):
     def with_punctuality(self, today: date):
         return self.annotate(punctuality=punctuality_expression(today=today))
@@ -42,8 +55,7 @@ class TaskQuerySet(PunctualityQuerySet):
             return self
         scope = Q(assignee=user)
         if user.unit_id:
-            unit_ids = Unit.objects.descendant_ids({user.unit_id})
-            scope |= Q(lead_unit_id__in=unit_ids)
+            scope |= Q(lead_unit_id__in=own_unit_ids(user))
         return self.filter(scope)
 
     def with_completeness(self):

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from plans.models import Unit
-from tasks.models import ChangeState, DeadlineChange, Task
+from tasks.models import ChangeState, DeadlineChange, Task, own_unit_ids
 
 
 def get_task_for_user(user, pk, *, queryset=None, coordinated: bool = False) -> Task:
@@ -30,11 +30,6 @@ def get_task_for_user(user, pk, *, queryset=None, coordinated: bool = False) -> 
         visible = tasks.visible_to(user).values("pk")
         return get_object_or_404(tasks.filter(Q(pk__in=visible) | coordinated_filter(user)), pk=pk)
     return get_object_or_404(tasks.visible_to(user), pk=pk)
-
-
-def own_unit_ids(user) -> set[int]:
-    """The user's unit and every unit below it."""
-    return Unit.objects.descendant_ids({user.unit_id}) if user.unit_id else set()
 
 
 def coordinated_filter(user, *, unit_ids: set[int] | None = None) -> Q:
