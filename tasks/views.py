@@ -43,7 +43,7 @@ from tasks.permissions import (
     own_unit_ids,
     pending_changes_for,
 )
-from tasks.punctuality import Status, days_late, local_today
+from tasks.punctuality import Status, days_late, local_today, punctuality_in
 from tasks.services import (
     StaleWrite,
     add_coordination_note,
@@ -143,8 +143,11 @@ def _grouped(request, tasks, today) -> dict:
     """Tasks in tabs by urgency (overdue, due soon, under way, not started, done, other)."""
     counts = dashboards.group_counts(count_figures(tasks, today=today))
     group = dashboards.pick_group(request.GET.get("nhom"), counts)
+    # On the columns (punctuality_in), not on the annotation: PostgreSQL cannot estimate a
+    # filter on the CASE, took it for one row and joined plans and units by nested loops
+    # (26 ms for the busiest unit at 100,000 tasks, against 4 ms).
     listed = row_queryset(
-        tasks.with_punctuality(today).filter(punctuality__in=group.punctualities)
+        tasks.with_punctuality(today).filter(punctuality_in(group.punctualities, today=today))
     ).order_by(F("due_date").asc(nulls_last=True), "pk")
     if group.key == "hoan_thanh":
         listed = listed.order_by(F("completed_on").desc(nulls_last=True), "pk")
