@@ -21,6 +21,11 @@ the thresholds come from `WarningSettings`, which an administrator edits in the 
 - Whom: due soon and reports go to the assignee (else the unit head); at risk and no update to
   the assignee and the unit head. Units without people in the portal (other departments,
   communes) get no message: their warnings are in Văn phòng's list and the weekly digest.
+- Sub-tasks (`is_breakdown`: a unit head's break-down, or a task of a unit's own plan) are
+  warned like any task, but within the unit: the same ladder goes to their assignee (else the
+  unit heads) and to the heads of their lead unit, and stops there. The leader in charge and
+  Văn phòng are never told of a sub-task, at any step, and the weekly digest leaves sub-tasks
+  out (`tasks.alerts.build_digest`): the parent task is warned itself and reaches them once.
 - No update (lâu chưa cập nhật): a task in progress, or a continuous one, whose last progress
   update (else its start) is N days old or more (default 14). One warning per silence: a new
   update starts a new one.
@@ -95,6 +100,7 @@ class Item:
     lead_unit_id: int | None = None
     assignee_id: int | None = None
     authority_id: int | None = None
+    is_subtask: bool = False  # a sub-task of a break-down: its warnings stay in the unit
 
 
 @dataclass(frozen=True)
@@ -213,7 +219,8 @@ class Audience:
 
 
 def recipients(item: Item, finding: Finding, audience: Audience) -> list[int]:
-    """Whom a warning goes to, in escalation order (no one twice)."""
+    """Whom a warning goes to, in escalation order (no one twice). A sub-task's warnings stop at
+    its unit's heads: its parent carries the escalation to the leader in charge and Văn phòng."""
     heads = audience.heads.get(item.lead_unit_id, [])
     responsible = [item.assignee_id] if item.assignee_id else heads
     people = list(responsible)
@@ -222,7 +229,7 @@ def recipients(item: Item, finding: Finding, audience: Audience) -> list[int]:
         rule == WarningRule.OVERDUE and step >= 2
     ):
         people += heads
-    if rule == WarningRule.OVERDUE and step >= 3:
+    if rule == WarningRule.OVERDUE and step >= 3 and not item.is_subtask:
         people += [item.authority_id] if item.authority_id else []
         people += audience.leaders.get(item.lead_unit_id, [])
         people += audience.office
@@ -257,6 +264,7 @@ TASK_FIELDS = {
     "unit": "lead_unit_id",
     "person": "assignee_id",
     "leader": "authority_user_id",
+    "sub": "is_breakdown",
 }
 PERIOD_FIELDS = {
     "task_ref": "task_id",
@@ -267,14 +275,16 @@ PERIOD_FIELDS = {
     "unit": "task__lead_unit_id",
     "person": "task__assignee_id",
     "leader": "task__authority_user_id",
+    "sub": "task__is_breakdown",
 }
 
 
 def open_items(*, today: date, rules: WarningSettings):
-    """Every open task without periods, and every open period: two queries, streamed."""
+    """Every open task without periods, and every open period: two queries, streamed. The
+    sub-tasks of a break-down are in (`worked_on`): they are someone's work to chase."""
     soon = horizon_days(today=today, rules=rules)
     tasks = (
-        Task.objects.tracked()
+        Task.objects.worked_on()
         .filter(status__in=OPEN_STATUSES)
         .filter(~Exists(Occurrence.objects.filter(task=OuterRef("pk"))))
         .annotate(
@@ -298,6 +308,7 @@ def open_items(*, today: date, rules: WarningSettings):
             lead_unit_id=row["unit"],
             assignee_id=row["person"],
             authority_id=row["leader"],
+            is_subtask=row["sub"],
         )
     periods = (
         Occurrence.objects.filter(status__in=OPEN_STATUSES, task__fans_out=False)
@@ -326,6 +337,7 @@ def open_items(*, today: date, rules: WarningSettings):
             lead_unit_id=row["unit"],
             assignee_id=row["person"],
             authority_id=row["leader"],
+            is_subtask=row["sub"],
         )
 
 
@@ -382,9 +394,7 @@ def create_alerts(*, now: datetime, dry_run: bool = False) -> list[Found]:
     created = [f for f in found if f.key in ours]
     for f in created:
         f.alert_id = ours[f.key]
-    create_deliveries(
-        ((f.alert_id, f.recipient_ids) for f in created), now=now, channels=channels
-    )
+    create_deliveries(((f.alert_id, f.recipient_ids) for f in created), now=now, channels=channels)
     return created
 
 
