@@ -23,7 +23,7 @@ from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from plans.deadlines.kinds import PERIODIC
 from plans.models import DocumentKind, Plan, Unit
 from tasks.breakdown import authority_for
 from tasks.models import Task
-from tasks.punctuality import Status, local_today
+from tasks.punctuality import Punctuality, Status, local_today, punctuality_in
 
 LIMIT = 100  # tasks per submission
 OFFERED_LIMIT = 300  # rows the choosing page shows: one unit's open work
@@ -144,3 +144,48 @@ def plan_for_unit(
             own.save()
             result.created += 1
     return result
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A unit's own plan as its page shows it."""
+
+    plan: Plan
+    total: int
+    done: int
+    overdue: int
+
+
+def summaries(unit: Unit, *, today) -> list[PlanSummary]:
+    """The unit's own plans (made by "Lập kế hoạch của đơn vị"), each with its tasks counted as
+    that plan's list counts them (tasks.breakdown.counted: the plan's tasks, not their own
+    break-downs), how many are done and how many overdue today. Two queries, whatever the
+    number of plans and tasks."""
+    plans = list(
+        Plan.objects.filter(issuing_unit=unit, parent__isnull=False, kind=DocumentKind.PLAN)
+        .select_related("parent")
+        .order_by("issued_on", "pk")
+    )
+    if not plans:
+        return []
+    counts = {
+        row["plan_id"]: row
+        for row in Task.objects.filter(plan__in=plans, fans_out=False)
+        .exclude(is_breakdown=True, parent__plan_id=F("plan_id"))
+        .values("plan_id")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=Status.DONE)),
+            overdue=Count("pk", filter=punctuality_in([Punctuality.OVERDUE], today=today)),
+        )
+    }
+    empty = {"total": 0, "done": 0, "overdue": 0}
+    return [
+        PlanSummary(
+            plan=plan,
+            total=counts.get(plan.pk, empty)["total"],
+            done=counts.get(plan.pk, empty)["done"],
+            overdue=counts.get(plan.pk, empty)["overdue"],
+        )
+        for plan in plans
+    ]
