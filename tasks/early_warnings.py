@@ -26,6 +26,8 @@ the thresholds come from `WarningSettings`, which an administrator edits in the 
   unit heads) and to the heads of their lead unit, and stops there. The leader in charge and
   Văn phòng are never told of a sub-task, at any step, and the weekly digest leaves sub-tasks
   out (`tasks.alerts.build_digest`): the parent task is warned itself and reaches them once.
+  A sub-task that only repeats its open parent (same person, same due date: a task of a unit's
+  own plan usually does) gets no warnings of its own, since the parent's reach the same people.
 - No update (lâu chưa cập nhật): a task in progress, or a continuous one, whose last progress
   update (else its start) is N days old or more (default 14). One warning per silence: a new
   update starts a new one.
@@ -279,6 +281,15 @@ PERIOD_FIELDS = {
 }
 
 
+# A sub-task that repeats its open parent: the same due date and the same person (or nobody).
+REPEATS_PARENT = Q(
+    is_breakdown=True, parent__due_date=F("due_date"), parent__status__in=OPEN_STATUSES
+) & (
+    Q(parent__assignee_id=F("assignee_id"))
+    | Q(parent__assignee__isnull=True, assignee__isnull=True)
+)
+
+
 def open_items(*, today: date, rules: WarningSettings):
     """Every open task without periods, and every open period: two queries, streamed. The
     sub-tasks of a break-down are in (`worked_on`): they are someone's work to chase."""
@@ -287,6 +298,7 @@ def open_items(*, today: date, rules: WarningSettings):
         Task.objects.worked_on()
         .filter(status__in=OPEN_STATUSES)
         .filter(~Exists(Occurrence.objects.filter(task=OuterRef("pk"))))
+        .exclude(REPEATS_PARENT)
         .annotate(
             p=punctuality_expression(today=today, due_soon_days=soon), **_aliased(TASK_FIELDS)
         )

@@ -58,7 +58,7 @@ def people():
 
 
 def _split(*, unit, head, staff, parent_due, dues):
-    task = TaskFactory(lead_unit=unit, due_date=parent_due, assignee=staff[0])
+    task = TaskFactory(lead_unit=unit, due_date=parent_due, assignee=head)
     with time_machine.travel(morning(parent_due - timedelta(days=60)), tick=False):
         subs = breakdown.break_down(
             task=task,
@@ -104,9 +104,8 @@ def test_an_overdue_sub_task_warns_its_assignee_and_unit_head_not_the_leader_nor
 
 def test_the_weekly_digest_counts_the_parent_once(people):
     unit, head, staff, leader, office = people
-    task, subs = _split(
-        unit=unit, head=head, staff=staff, parent_due=DUE, dues=[DUE - timedelta(days=5), DUE]
-    )
+    dues = [DUE - timedelta(days=5), DUE - timedelta(days=1)]
+    task, subs = _split(unit=unit, head=head, staff=staff, parent_due=DUE, dues=dues)
     today = DUE + timedelta(days=2)
     create_alerts(now=morning(today))
     assert Alert.objects.filter(task__in=subs, rule=R.OVERDUE).count() == 2
@@ -136,3 +135,22 @@ def test_the_scan_reads_sub_tasks_in_the_same_queries_whatever_their_number(peop
         create_alerts(now=morning(DUE + timedelta(days=1)) + timedelta(minutes=15))
     # (The first scan also reads the settings; the second has 16 sub-tasks, not 1.)
     assert len(many) <= len(few)
+
+
+def test_a_unit_plans_copy_of_a_task_does_not_warn_twice(people):
+    from tasks.unit_plans import plan_for_unit
+
+    unit, head, staff, _leader, _office = people
+    task = TaskFactory(lead_unit=unit, due_date=DUE, assignee=staff[0])
+    unassigned = TaskFactory(plan=task.plan, lead_unit=unit, due_date=DUE)
+    with time_machine.travel(morning(DUE - timedelta(days=60)), tick=False):
+        (plan,) = plan_for_unit(unit=unit, by=head, tasks=[task, unassigned]).plans
+    copy = plan.tasks.get(parent=task)
+    create_alerts(now=morning(DUE - timedelta(days=3)))
+    warned = set(Alert.objects.values_list("task_id", flat=True))
+    assert warned == {task.pk, unassigned.pk}
+    # Once the copy has a deadline of its own, it is warned on it.
+    copy.due_date = DUE - timedelta(days=10)
+    copy.save()
+    create_alerts(now=morning(DUE - timedelta(days=3)) + timedelta(minutes=15))
+    assert Alert.objects.get(task=copy).rule == R.OVERDUE
