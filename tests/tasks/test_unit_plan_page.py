@@ -3,9 +3,10 @@ take."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -83,3 +84,74 @@ def test_the_unit_page_reads_its_plans_in_fixed_queries(
     with django_assert_num_queries(len(one)):
         response = client.get(url)
     assert len(response.context["unit_plans"]) == 5
+
+
+# --- recurring and continuous tasks stay out of the unit's plan, with the reason -----------------
+
+
+@pytest.fixture
+def recurring(unit):
+    from plans.deadlines import DeadlineKind, Recurrence
+    from tasks.services import ensure_occurrences
+
+    task = TaskFactory(
+        lead_unit=unit,
+        content="Báo cáo tình hình thực hiện hằng tháng",
+        product="Báo cáo tháng",
+        deadline_kind=DeadlineKind.RECURRING,
+        deadline_text="Hằng tháng, trước ngày 25",
+        due_date=date(2026, 11, 24),
+        start_date=date(2026, 1, 1),
+        recurrence=Recurrence(
+            freq="monthly", dates=tuple((m, 24) for m in range(1, 13)), first_year=2026
+        ).to_json(),
+    )
+    ensure_occurrences(task, until=date(2026, 12, 31))
+    return task
+
+
+@pytest.fixture
+def continuous(unit):
+    from plans.deadlines import DeadlineKind
+
+    return TaskFactory(
+        lead_unit=unit,
+        content="Thường xuyên cập nhật cơ sở dữ liệu khoa học",
+        deadline_kind=DeadlineKind.CONTINUOUS,
+        deadline_text="Thường xuyên",
+        due_date=None,
+    )
+
+
+def test_periodic_tasks_are_listed_apart_with_the_reason_they_stay_out(
+    client, unit, head, recurring, continuous, today
+):
+    (ordinary,) = _department_tasks(unit, today)[:1]
+    client.force_login(head)
+    page = client.get(reverse("tasks:unit_plan", args=[unit.pk])).content.decode()
+    form, periodic = page.split('id="periodic-tasks"', 1)
+    assert f'value="{ordinary.pk}"' in form
+    assert f'value="{recurring.pk}"' not in page and f'value="{continuous.pk}"' not in page
+    assert "theo dõi theo từng kỳ ngay trên nhiệm vụ của Sở" in periodic
+    assert reverse("tasks:detail", args=[recurring.pk]) in periodic
+    assert reverse("tasks:detail", args=[continuous.pk]) in periodic
+
+
+def test_a_periodic_task_posted_anyway_is_refused_with_the_reason_and_nothing_is_made(
+    client, unit, head, recurring, today
+):
+    (ordinary,) = _department_tasks(unit, today)[:1]
+    periods = list(recurring.occurrences.values_list("pk", "due_date", "status"))
+    client.force_login(head)
+    response = client.post(
+        reverse("tasks:unit_plan", args=[unit.pk]), {"tasks": [ordinary.pk, recurring.pk]}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Không đưa được vào kế hoạch của đơn vị" in page
+    assert "mỗi kỳ sẽ phải cập nhật hai lần" in page
+    assert not ordinary.children.exists() and not recurring.children.exists()
+    with pytest.raises(ValidationError) as refused:
+        plan_for_unit(unit=unit, by=head, tasks=[recurring])
+    assert refused.value.code == "periodic"
+    assert list(recurring.occurrences.values_list("pk", "due_date", "status")) == periods
