@@ -31,16 +31,26 @@ def collect_items(
     *, start: date, end: date, person_ids=None, unit_ids=None
 ) -> dict[int, list[Item]]:
     """Pieces of work due in [start, end], grouped by assignee (`person_ids`) or, with
-    `unit_ids`, by the unit leading them."""
-    if person_ids is not None:
+    `unit_ids`, by the unit leading them.
+
+    Sub-tasks of a break-down (`is_breakdown`: a unit head's split, or a task of the unit's own
+    plan) are a person's assigned work: by person they count (`worked_on`), each with its own
+    deadline. A task the person holds together with one of its sub-tasks (the unit head split
+    their task and kept a part for them, or copied it into the unit's plan) counts through the
+    sub-task only, so no piece of work counts twice for one person. By unit, the parent counts
+    once and its sub-tasks do not (`tracked`)."""
+    by_person = person_ids is not None
+    if by_person:
         key = "assignee_id"
         task_scope, occ_scope = Q(assignee_id__in=person_ids), Q(task__assignee_id__in=person_ids)
+        measured = Task.objects.worked_on()
     else:
         key = "lead_unit_id"
         task_scope, occ_scope = Q(lead_unit_id__in=unit_ids), Q(task__lead_unit_id__in=unit_ids)
+        measured = Task.objects.tracked()
+        occ_scope &= Q(task__is_breakdown=False)
     tasks = list(
-        Task.objects.tracked()
-        .filter(task_scope, due_date__range=(start, end))
+        measured.filter(task_scope, due_date__range=(start, end))
         .exclude(deadline_kind__in=PERIODIC)
         .exclude(status__in=LEFT_OUT)
         .values(
@@ -72,6 +82,17 @@ def collect_items(
             "task__content",
         )  # fmt: skip
     )
+    if by_person and tasks:
+        held = set(
+            Task.objects.filter(
+                is_breakdown=True,
+                parent_id__in=[t["pk"] for t in tasks],
+                assignee_id__in=person_ids,
+            )
+            .exclude(status__in=LEFT_OUT)
+            .values_list("parent_id", "assignee_id")
+        )
+        tasks = [t for t in tasks if (t["pk"], t["assignee_id"]) not in held]
     task_ids = {t["pk"] for t in tasks} | {o["task_id"] for o in occurrences}
     changes: dict[tuple[int, int | None], list[ApprovedChange]] = defaultdict(list)
     for row in DeadlineChange.objects.filter(

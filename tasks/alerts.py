@@ -76,10 +76,12 @@ def describe(alert: Alert, *, today: date) -> str:
         late = days_late(due_date=item.due_date, completed_on=None, today=today)
         # The step says how far the warning has been escalated, not how many were sent: a
         # task found long overdue at its first scan goes straight to the leader in charge.
+        # A sub-task's escalation stops at its unit (tasks.early_warnings.recipients).
+        step = min(alert.threshold, 2) if alert.task.is_breakdown else alert.threshold
         escalation = {
             1: _("báo người thực hiện"),
             2: _("báo cả Trưởng đơn vị"),
-        }.get(alert.threshold, _("báo cả lãnh đạo phụ trách và Văn phòng"))
+        }.get(step, _("báo cả lãnh đạo phụ trách và Văn phòng"))
         return _("Quá hạn %(n)s ngày (hạn %(due)s); %(escalation)s.") % {
             "n": late,
             "due": due,
@@ -328,9 +330,11 @@ class UnitWarnings:
 
 
 def build_digest(*, today: date) -> list[UnitWarnings]:
-    """The list Văn phòng keeps: per unit, the late and at-risk tasks (one query)."""
+    """The list Văn phòng keeps: per unit, the late and at-risk tasks (one query). Sub-tasks
+    of a break-down are left out: their parent is in the list, and counts once."""
     alerts = (
         Alert.objects.filter(rule__in=[WarningRule.OVERDUE, WarningRule.AT_RISK])
+        .exclude(task__is_breakdown=True)
         .exclude(state=AlertState.RESOLVED)
         .select_related("task__plan", "task__lead_unit", "task__assignee", "occurrence")
         .order_by("pk")

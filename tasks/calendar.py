@@ -3,6 +3,13 @@
 A task with one due date is one entry on that day; a recurring or continuous task is one entry
 per period (kỳ) on the period's due date, so nothing is shown twice. Reports a unit owes (periods
 of a recurring task whose product is a report) are marked, as the early warnings mark them.
+
+Sub-tasks of a break-down (and the tasks of a unit's own plan) are someone's work, so they are
+in the calendar (`worked_on`), each on its own due date and marked as a part of its parent
+(↳, with the parent's content). A sub-task due the same day as its parent would only say the
+same thing twice (the unit's plan copies the department's deadline): on that day the calendar
+shows one of them. A person's calendar keeps the sub-task, their own piece; a unit's calendar,
+and everything one may see, keep the parent, the task that is measured (`fold`).
 """
 
 from __future__ import annotations
@@ -48,6 +55,12 @@ class Entry:
     unit: str
     punctuality: str
     is_report: bool
+    parent_id: int | None = None  # a sub-task of a break-down: its parent
+    parent_content: str = ""
+
+    @property
+    def is_subtask(self) -> bool:
+        return self.parent_id is not None
 
     @property
     def is_open(self) -> bool:
@@ -61,21 +74,45 @@ class Entry:
 
 
 def entries(
-    tasks: QuerySet[Task], *, start: date, end: date, today: date, limit: int
+    tasks: QuerySet[Task],
+    *,
+    start: date,
+    end: date,
+    today: date,
+    limit: int,
+    keep_parts: bool = False,
 ) -> list[Entry]:
-    """The deadlines of `tasks` falling in [start, end], by date, at most `limit` of them."""
+    """The deadlines of `tasks` falling in [start, end], by date, at most `limit` of them.
+    `keep_parts`: a person's calendar, where a sub-task stands for its parent on the same day
+    (else the parent stands for it)."""
     singles = (
-        tasks.tracked()
+        tasks.worked_on()
         .exclude(deadline_kind__in=PERIODIC)
         .filter(due_date__range=(start, end))
         .with_punctuality(today)
-        .annotate(period=Value(""), unit=_unit_name("lead_unit"), is_report=Value(False))
+        .annotate(
+            period=Value(""),
+            unit=_unit_name("lead_unit"),
+            is_report=Value(False),
+            sub_of=Case(When(is_breakdown=True, then=F("parent_id"))),
+            sub_of_content=Case(When(is_breakdown=True, then=F("parent__content"))),
+        )
         .order_by("due_date", "pk")
-        .values("due_date", "pk", "content", "period", "unit", "punctuality", "is_report")[:limit]
+        .values(
+            "due_date",
+            "pk",
+            "content",
+            "period",
+            "unit",
+            "punctuality",
+            "is_report",
+            "sub_of",
+            "sub_of_content",
+        )[:limit]  # fmt: skip
     )
     periods = (
         Occurrence.objects.filter(
-            task__in=tasks.tracked().filter(deadline_kind__in=PERIODIC),
+            task__in=tasks.worked_on().filter(deadline_kind__in=PERIODIC),
             due_date__range=(start, end),
         )
         .with_punctuality(today)
@@ -93,7 +130,17 @@ def entries(
     found = [_entry(row, row["pk"]) for row in singles]
     found += [_entry(row, row["task_id"]) for row in periods]
     found.sort(key=lambda e: (e.due, e.task_id, e.period))
-    return found[:limit]
+    return fold(found, keep_parts=keep_parts)[:limit]
+
+
+def fold(found: list[Entry], *, keep_parts: bool) -> list[Entry]:
+    """One entry a day for a task and its sub-tasks due that same day: the sub-tasks in a
+    person's calendar (`keep_parts`), else the parent. Sub-tasks on other days stay."""
+    shown = {(e.task_id, e.due) for e in found if not e.period}
+    parts = {(e.parent_id, e.due) for e in found if e.is_subtask}
+    if keep_parts:
+        return [e for e in found if e.period or (e.task_id, e.due) not in parts]
+    return [e for e in found if not (e.is_subtask and (e.parent_id, e.due) in shown)]
 
 
 def _entry(row: dict, task_id: int) -> Entry:
@@ -105,6 +152,8 @@ def _entry(row: dict, task_id: int) -> Entry:
         unit=row["unit"] or "",
         punctuality=row["punctuality"],
         is_report=bool(row["is_report"]),
+        parent_id=row.get("sub_of"),
+        parent_content=row.get("sub_of_content") or "",
     )
 
 
@@ -124,9 +173,7 @@ def month_weeks(year: int, month: int, found: Iterable[Entry]) -> list[list[Day]
     for entry in found:
         by_day.setdefault(entry.due, []).append(entry)
     weeks = month_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    return [
-        [Day(d, d.month == month, tuple(by_day.get(d, ()))) for d in week] for week in weeks
-    ]
+    return [[Day(d, d.month == month, tuple(by_day.get(d, ()))) for d in week] for week in weeks]
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -165,6 +212,8 @@ def ical_feed(user, *, now: datetime, site_url: str, task_url) -> bytes:
         end=today + timedelta(days=FEED_FUTURE_DAYS),
         today=today,
         limit=FEED_MAX_EVENTS,
+        # Staff follow their own pieces; those who watch a unit or more, the measured tasks.
+        keep_parts=user.role not in (Role.UNIT_HEAD, Role.OFFICE, Role.LEADERSHIP),
     )
     feed = Calendar()
     feed.add("prodid", "-//Cong 6 ro//Han nhiem vu//VI")
@@ -184,7 +233,13 @@ def ical_feed(user, *, now: datetime, site_url: str, task_url) -> bytes:
         event.add("dtend", entry.due + timedelta(days=1))
         prefix = _("Nộp báo cáo") if entry.is_report else _("Hạn")
         event.add("summary", f"{prefix}: {entry.title}")
-        event.add("description", f"{entry.unit}\n{task_url(entry.task_id)}".strip())
+        part_of = (
+            _("Việc con của: %(task)s") % {"task": " ".join(entry.parent_content.split())[:200]}
+            if entry.is_subtask
+            else ""
+        )
+        description = "\n".join(x for x in (entry.unit, part_of, task_url(entry.task_id)) if x)
+        event.add("description", description)
         event.add("url", task_url(entry.task_id))
         if entry.punctuality == Punctuality.OVERDUE:
             event.add("categories", [_("Quá hạn")])

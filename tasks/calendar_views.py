@@ -64,7 +64,12 @@ def month(request):
         tasks = tasks.filter(assignee=person)
     start, end = calendar.month_bounds(year, month_number)
     found = calendar.entries(
-        tasks, start=start, end=end, today=today, limit=calendar.MONTH_MAX_ENTRIES
+        tasks,
+        start=start,
+        end=end,
+        today=today,
+        limit=calendar.MONTH_MAX_ENTRIES,
+        keep_parts=person is not None,
     )
     context = {
         "weeks": calendar.month_weeks(year, month_number, found),

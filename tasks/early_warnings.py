@@ -21,6 +21,13 @@ the thresholds come from `WarningSettings`, which an administrator edits in the 
 - Whom: due soon and reports go to the assignee (else the unit head); at risk and no update to
   the assignee and the unit head. Units without people in the portal (other departments,
   communes) get no message: their warnings are in Văn phòng's list and the weekly digest.
+- Sub-tasks (`is_breakdown`: a unit head's break-down, or a task of a unit's own plan) are
+  warned like any task, but within the unit: the same ladder goes to their assignee (else the
+  unit heads) and to the heads of their lead unit, and stops there. The leader in charge and
+  Văn phòng are never told of a sub-task, at any step, and the weekly digest leaves sub-tasks
+  out (`tasks.alerts.build_digest`): the parent task is warned itself and reaches them once.
+  A sub-task that only repeats its open parent (same person, same due date: a task of a unit's
+  own plan usually does) gets no warnings of its own, since the parent's reach the same people.
 - No update (lâu chưa cập nhật): a task in progress, or a continuous one, whose last progress
   update (else its start) is N days old or more (default 14). One warning per silence: a new
   update starts a new one.
@@ -101,6 +108,7 @@ class Item:
     lead_unit_id: int | None = None
     assignee_id: int | None = None
     authority_id: int | None = None
+    is_subtask: bool = False  # a sub-task of a break-down: its warnings stay in the unit
 
 
 @dataclass(frozen=True)
@@ -219,7 +227,8 @@ class Audience:
 
 
 def recipients(item: Item, finding: Finding, audience: Audience) -> list[int]:
-    """Whom a warning goes to, in escalation order (no one twice)."""
+    """Whom a warning goes to, in escalation order (no one twice). A sub-task's warnings stop at
+    its unit's heads: its parent carries the escalation to the leader in charge and Văn phòng."""
     heads = audience.heads.get(item.lead_unit_id, [])
     responsible = [item.assignee_id] if item.assignee_id else heads
     people = list(responsible)
@@ -228,7 +237,7 @@ def recipients(item: Item, finding: Finding, audience: Audience) -> list[int]:
         rule == WarningRule.OVERDUE and step >= 2
     ):
         people += heads
-    if rule == WarningRule.OVERDUE and step >= 3:
+    if rule == WarningRule.OVERDUE and step >= 3 and not item.is_subtask:
         people += [item.authority_id] if item.authority_id else []
         people += audience.leaders.get(item.lead_unit_id, [])
         people += audience.office
@@ -263,6 +272,7 @@ TASK_FIELDS = {
     "unit": "lead_unit_id",
     "person": "assignee_id",
     "leader": "authority_user_id",
+    "sub": "is_breakdown",
 }
 PERIOD_FIELDS = {
     "task_ref": "task_id",
@@ -273,16 +283,28 @@ PERIOD_FIELDS = {
     "unit": "task__lead_unit_id",
     "person": "task__assignee_id",
     "leader": "task__authority_user_id",
+    "sub": "task__is_breakdown",
 }
 
 
+# A sub-task that repeats its open parent: the same due date and the same person (or nobody).
+REPEATS_PARENT = Q(
+    is_breakdown=True, parent__due_date=F("due_date"), parent__status__in=OPEN_STATUSES
+) & (
+    Q(parent__assignee_id=F("assignee_id"))
+    | Q(parent__assignee__isnull=True, assignee__isnull=True)
+)
+
+
 def open_items(*, today: date, rules: WarningSettings):
-    """Every open task without periods, and every open period: two queries, streamed."""
+    """Every open task without periods, and every open period: two queries, streamed. The
+    sub-tasks of a break-down are in (`worked_on`): they are someone's work to chase."""
     soon = horizon_days(today=today, rules=rules)
     tasks = (
-        Task.objects.tracked()
+        Task.objects.worked_on()
         .filter(status__in=OPEN_STATUSES)
         .filter(~Exists(Occurrence.objects.filter(task=OuterRef("pk"))))
+        .exclude(REPEATS_PARENT)
         .annotate(
             p=punctuality_expression(today=today, due_soon_days=soon), **_aliased(TASK_FIELDS)
         )
@@ -304,6 +326,7 @@ def open_items(*, today: date, rules: WarningSettings):
             lead_unit_id=row["unit"],
             assignee_id=row["person"],
             authority_id=row["leader"],
+            is_subtask=row["sub"],
         )
     periods = (
         Occurrence.objects.filter(status__in=OPEN_STATUSES, task__fans_out=False)
@@ -332,6 +355,7 @@ def open_items(*, today: date, rules: WarningSettings):
             lead_unit_id=row["unit"],
             assignee_id=row["person"],
             authority_id=row["leader"],
+            is_subtask=row["sub"],
         )
 
 

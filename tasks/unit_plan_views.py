@@ -49,7 +49,10 @@ def unit_plan(request, pk: int):
     """ "Lập kế hoạch của đơn vị": tick the department's tasks the unit leads, one click."""
     unit = _unit_for(request, pk)
     offered = unit_plans.offered_tasks(unit)
-    form = UnitPlanForm(request.POST or None, offered=offered)
+    periodic = unit_plans.periodic_tasks(unit)
+    # A periodic task ticked (an old page, a crafted post) reaches plan_for_unit, which says why
+    # it stays out, rather than the form's bare "not one of the choices".
+    form = UnitPlanForm(request.POST or None, offered=unit_plans.open_department_tasks(unit))
     if request.method == "POST" and form.is_valid():
         try:
             result = unit_plans.plan_for_unit(
@@ -70,6 +73,8 @@ def unit_plan(request, pk: int):
         "unit": unit,
         "form": form,
         "offered": list(offered[: unit_plans.OFFERED_LIMIT]),
+        "periodic": list(periodic[: unit_plans.OFFERED_LIMIT]),
+        "periodic_reason": unit_plans.PERIODIC_REASON,
         "chosen": {str(pk) for pk in form["tasks"].value() or ()},
         "plans": Plan.objects.filter(issuing_unit=unit, parent__isnull=False).select_related(
             "parent"

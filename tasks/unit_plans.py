@@ -12,6 +12,13 @@ the unit's plan counts its own tasks only when it is the scope (the task list of
 
 Choosing a task already in the unit's plan adds nothing: a second click, or two people at once,
 never makes a copy.
+
+Recurring and continuous tasks (with their periods, kỳ) stay out, with the reason said on the
+page and in the refusal (`PERIODIC_REASON`). A copy would need periods of its own, rolled forward
+every night beside the department task's: each period would then be updated twice (or the two
+would drift apart), warned twice, and counted twice for the person, and a parent's progress that
+follows its sub-tasks (tasks.breakdown) has no meaning per period. The department task's periods
+are already the unit's work: the unit head assigns its person and updates each period there.
 """
 
 from __future__ import annotations
@@ -23,18 +30,37 @@ from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from plans.deadlines.kinds import PERIODIC
 from plans.models import DocumentKind, Plan, Unit
 from tasks.breakdown import authority_for
 from tasks.models import Task
-from tasks.punctuality import Status, local_today
+from tasks.punctuality import Punctuality, Status, local_today, punctuality_in
 
 LIMIT = 100  # tasks per submission
+PERIODIC_REASON = _lazy(
+    "Nhiệm vụ định kỳ hoặc thường xuyên được theo dõi theo từng kỳ ngay trên nhiệm vụ của Sở, "
+    "nên không đưa vào kế hoạch của đơn vị (nếu đưa vào, mỗi kỳ sẽ phải cập nhật hai lần và bị "
+    "cảnh báo, tính điểm hai lần). Trưởng đơn vị giao người thực hiện và cập nhật từng kỳ trên "
+    "chính nhiệm vụ đó."
+)
 OFFERED_LIMIT = 300  # rows the choosing page shows: one unit's open work
+
+
+def open_department_tasks(unit: Unit):
+    """The department's open tasks `unit` (or a unit below it) leads, not the unit's own."""
+    return (
+        Task.objects.tracked()
+        .filter(lead_unit_id__in=Unit.objects.descendant_ids({unit.pk}))
+        .exclude(status__in=(Status.DONE, Status.CANCELLED))
+        .exclude(plan__issuing_unit=unit)
+        .select_related("plan")
+        .order_by("plan__issued_on", "plan_id", "position", "pk")
+    )
 
 
 def offered_tasks(unit: Unit):
@@ -43,15 +69,16 @@ def offered_tasks(unit: Unit):
     are in its plan already."""
     in_plan = Task.objects.filter(parent=OuterRef("pk"), plan__issuing_unit=unit)
     return (
-        Task.objects.tracked()
-        .filter(lead_unit_id__in=Unit.objects.descendant_ids({unit.pk}))
+        open_department_tasks(unit)
         .exclude(deadline_kind__in=PERIODIC)
-        .exclude(status__in=(Status.DONE, Status.CANCELLED))
-        .exclude(plan__issuing_unit=unit)
         .annotate(in_unit_plan=Exists(in_plan))
-        .select_related("plan")
-        .order_by("plan__issued_on", "plan_id", "position", "pk")
     )
+
+
+def periodic_tasks(unit: Unit):
+    """The unit's open recurring and continuous tasks, which its plan does not take
+    (`PERIODIC_REASON`): the page lists them with the reason."""
+    return open_department_tasks(unit).filter(deadline_kind__in=PERIODIC)
 
 
 @dataclass
@@ -96,6 +123,12 @@ def plan_for_unit(
         raise ValidationError(_("Mỗi lần chọn tối đa %(n)s nhiệm vụ.") % {"n": LIMIT})
     # One unit's plan at a time: a double submit waits here, then finds the first one's tasks.
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    periodic = [task for task in tasks if task.deadline_kind in PERIODIC]
+    if periodic:
+        named = _("Không đưa được vào kế hoạch của đơn vị: %(tasks)s.") % {
+            "tasks": "; ".join(str(task) for task in periodic)
+        }
+        raise ValidationError(f"{named} {PERIODIC_REASON}", code="periodic")
     offered = set(offered_tasks(unit).values_list("pk", flat=True))
     refused = [task for task in tasks if task.pk not in offered]
     if refused:
@@ -144,3 +177,48 @@ def plan_for_unit(
             own.save()
             result.created += 1
     return result
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A unit's own plan as its page shows it."""
+
+    plan: Plan
+    total: int
+    done: int
+    overdue: int
+
+
+def summaries(unit: Unit, *, today) -> list[PlanSummary]:
+    """The unit's own plans (made by "Lập kế hoạch của đơn vị"), each with its tasks counted as
+    that plan's list counts them (tasks.breakdown.counted: the plan's tasks, not their own
+    break-downs), how many are done and how many overdue today. Two queries, whatever the
+    number of plans and tasks."""
+    plans = list(
+        Plan.objects.filter(issuing_unit=unit, parent__isnull=False, kind=DocumentKind.PLAN)
+        .select_related("parent")
+        .order_by("issued_on", "pk")
+    )
+    if not plans:
+        return []
+    counts = {
+        row["plan_id"]: row
+        for row in Task.objects.filter(plan__in=plans, fans_out=False)
+        .exclude(is_breakdown=True, parent__plan_id=F("plan_id"))
+        .values("plan_id")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=Status.DONE)),
+            overdue=Count("pk", filter=punctuality_in([Punctuality.OVERDUE], today=today)),
+        )
+    }
+    empty = {"total": 0, "done": 0, "overdue": 0}
+    return [
+        PlanSummary(
+            plan=plan,
+            total=counts.get(plan.pk, empty)["total"],
+            done=counts.get(plan.pk, empty)["done"],
+            overdue=counts.get(plan.pk, empty)["overdue"],
+        )
+        for plan in plans
+    ]

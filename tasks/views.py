@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
 from plans.models import Unit
-from tasks import breakdown, dashboards, product_files, unit_shares
+from tasks import breakdown, dashboards, product_files, unit_plans, unit_shares
 from tasks.comment_views import thread_context
 from tasks.figures import count_figures
 from tasks.forms import (
@@ -257,6 +257,8 @@ def unit_page(request, pk: int):
         context["coordinated_count"] = dashboards.coordinated_count(unit_ids)
     context["unit"] = unit
     context["key_count"] = tasks.filter(Q(is_key=True) | Q(is_breakthrough=True)).count()
+    if not request.htmx:
+        context["unit_plans"] = unit_plans.summaries(unit, today=today)
     template = GROUPS_PARTIAL if request.htmx else "tasks/unit_page.html"
     return render(request, template, context)
 

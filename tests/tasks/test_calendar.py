@@ -166,3 +166,93 @@ def test_an_unknown_or_a_deactivated_persons_address_is_not_found(client, head):
     head.is_active = False
     head.save()
     assert client.get(reverse("tasks:calendar_feed", args=[key])).status_code == 404
+
+
+# --- sub-tasks of a break-down ------------------------------------------------------------------
+
+
+@pytest.fixture
+def split(unit, head):
+    """A task due 15/12 split into a part due 10/12 (Nam's) and one due 15/12 (Hoa's)."""
+    from tasks import breakdown
+    from tasks.breakdown import Part
+
+    nam = UserFactory(unit=unit, full_name="Trương Hoàng Nam")
+    hoa = UserFactory(unit=unit, full_name="Lê Thị Hoa")
+    parent = TaskFactory(
+        lead_unit=unit, assignee=hoa, content="Số hóa hồ sơ lưu trữ", due_date=date(2026, 12, 15)
+    )
+    parts = breakdown.break_down(
+        task=parent,
+        by=head,
+        parts=[
+            Part(content="Số hóa hồ sơ 2024", assignee=nam, due_date=date(2026, 12, 10)),
+            Part(content="Số hóa hồ sơ 2025", assignee=hoa, due_date=date(2026, 12, 15)),
+        ],
+    )
+    return parent, parts, nam, hoa
+
+
+def _entries_of(page: str) -> list[str]:
+    import re
+
+    return re.findall(r'href="/nhiem-vu/(\d+)/"', _days(page))
+
+
+def test_a_persons_calendar_shows_their_sub_tasks_and_a_same_day_parent_once(client, head, split):
+    parent, (for_nam, for_hoa), nam, hoa = split
+    client.force_login(head)
+    month = {"thang": "2026-12"}
+    page = client.get(reverse("tasks:calendar"), {**month, "nguoi": nam.pk}).content.decode()
+    assert _entries_of(page) == [str(for_nam.pk)]
+    assert "↳" in _days(page) and "Việc con của: Số hóa hồ sơ lưu trữ" in page
+    # Hoa holds the parent and its part due the same day: her piece, once.
+    page = client.get(reverse("tasks:calendar"), {**month, "nguoi": hoa.pk}).content.decode()
+    assert _entries_of(page) == [str(for_hoa.pk)]
+
+
+def test_a_units_calendar_shows_the_parent_once_and_the_parts_on_other_days(
+    client, head, unit, split
+):
+    parent, (for_nam, _for_hoa), _nam, _hoa = split
+    client.force_login(head)
+    page = client.get(
+        reverse("tasks:calendar"), {"thang": "2026-12", "don-vi": unit.pk}
+    ).content.decode()
+    # 10/12 Nam's part; 15/12 the parent, which stands for Hoa's part due that day.
+    assert _entries_of(page) == [str(for_nam.pk), str(parent.pk)]
+
+
+def test_staff_feed_holds_their_sub_tasks_and_a_heads_feed_the_unit_once(client, head, split):
+    parent, (for_nam, for_hoa), nam, hoa = split
+    events = _events(client, CalendarFeed.for_user(nam).key)
+    assert list(events) == ["Hạn: Số hóa hồ sơ 2024"]
+    assert "Việc con của: Số hóa hồ sơ lưu trữ" in str(
+        events["Hạn: Số hóa hồ sơ 2024"]["description"]
+    )
+    assert list(_events(client, CalendarFeed.for_user(hoa).key)) == ["Hạn: Số hóa hồ sơ 2025"]
+    assert sorted(_events(client, CalendarFeed.for_user(head).key)) == [
+        "Hạn: Số hóa hồ sơ 2024",
+        "Hạn: Số hóa hồ sơ lưu trữ",
+    ]
+
+
+def test_the_month_with_sub_tasks_reads_the_same_few_queries(
+    client, head, unit, split, django_assert_max_num_queries
+):
+    from tasks import breakdown
+    from tasks.breakdown import Part
+
+    parent, _parts, nam, _hoa = split
+    breakdown.break_down(
+        task=parent,
+        by=head,
+        parts=[
+            Part(content=f"Phần {day}", assignee=nam, due_date=date(2026, 12, day))
+            for day in range(1, 15)
+        ],
+    )
+    client.force_login(head)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("tasks:calendar"), {"thang": "2026-12"})
+    assert response.content.decode().count("↳") == 15
