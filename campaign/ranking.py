@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -120,7 +120,8 @@ class Ranking:
             p
             for people in self.people.values()
             for p in people
-            if p.score is not None and p.figures.done + p.figures.overdue >= MIN_JUDGED_TASKS
+            if p.score is not None
+            and p.figures.done + p.figures.overdue >= MIN_JUDGED_TASKS
             and keep(p)
         ]
 
@@ -267,8 +268,12 @@ def rank(campaign: Campaign, *, span: Span, with_people: bool = True) -> Ranking
             **{name: found.get(unit.pk, Share(0, 0)) for name, found in shares_of.items()},
         }
         scores.append(
-            UnitScore(unit=unit, figures=unit_figures, shares=shares,
-                      score=weighted_score(shares, weights))
+            UnitScore(
+                unit=unit,
+                figures=unit_figures,
+                shares=shares,
+                score=weighted_score(shares, weights),
+            )
         )
     _rank(scores, key=lambda s: s.score)
     ranking = Ranking(
@@ -279,15 +284,24 @@ def rank(campaign: Campaign, *, span: Span, with_people: bool = True) -> Ranking
         accountability_threshold=campaign.accountability_threshold,
     )
     if with_people:
-        ranking.people = _people(campaign, owners=owners, due=due, span=span)
+        ranking.people = _people(campaign, owners=owners, span=span)
     return ranking
 
 
-def _people(campaign: Campaign, *, owners: dict[int, int], due, span: Span) -> dict:
+def _people(campaign: Campaign, *, owners: dict[int, int], span: Span) -> dict:
+    """Persons by their own work, as their evaluation counts it (evaluation.record): the
+    sub-tasks of a break-down they hold count, and a task they hold with one of its sub-tasks
+    counts through the sub-task only."""
     people = expected_signers(campaign).filter(unit_id__in=owners).order_by("full_name", "pk")
-    per_person = count_figures_by(
-        due.filter(assignee__in=people), "assignee_id", today=span.end
+    their_part = Task.objects.filter(
+        parent=OuterRef("pk"), is_breakdown=True, assignee=OuterRef("assignee")
+    ).exclude(status=Status.CANCELLED)
+    own_work = (
+        Task.objects.worked_on()
+        .filter(due_date__range=(span.start, span.end), assignee__in=people)
+        .exclude(Exists(their_part))
     )
+    per_person = count_figures_by(own_work, "assignee_id", today=span.end)
     grouped: dict[int, list[PersonScore]] = defaultdict(list)
     for person in people:
         grouped[owners[person.unit_id]].append(

@@ -12,6 +12,7 @@ from django.urls import reverse
 from campaign import ranking, services
 from campaign.models import RegistrationKind
 from plans.models import Comparator, Phase, Target, TargetResult
+from tasks.models import Task
 from tasks.punctuality import Status
 from tests.factories import TaskFactory
 
@@ -107,6 +108,33 @@ def test_persons_are_ranked_in_their_unit_and_listed_for_award_or_accountability
     assert result.people_for_accountability == []
     assert [u.unit for u in result.units_for_award] == []
     assert [u.unit for u in result.units_for_accountability] == [record.unit_b]
+
+
+def test_a_persons_share_of_a_broken_down_task_counts_as_their_work_and_the_unit_counts_once(
+    record,
+):
+    parent = Task.objects.get(assignee=record.staff_a2, due_date=date(2026, 8, 1))  # overdue
+    before = ranking.rank(record.campaign, span=SPAN)
+
+    def part(person, due, completed):
+        return TaskFactory(
+            plan=parent.plan, parent=parent, is_breakdown=True, lead_unit=record.unit_a,
+            assignee=person, due_date=due, completed_on=completed, status=Status.DONE,
+        )
+
+    part(record.staff_a2, date(2026, 7, 25), date(2026, 7, 24))  # their part, on time
+    part(record.staff_a, date(2026, 7, 20), date(2026, 7, 25))  # a part done late
+    result = ranking.rank(record.campaign, span=SPAN)
+
+    scores = {p.person: p.score for p in result.people[record.unit_a.pk]}
+    # staff_a2 is judged on the part they hold, not on the overdue task it was split from;
+    # staff_a: three on time and the late part.
+    assert scores[record.staff_a2] == 100.0
+    assert scores[record.staff_a] == 75.0
+    def on_time_of_unit_a(result):
+        return next(u for u in result.units if u.unit == record.unit_a).shares["on_time"]
+
+    assert on_time_of_unit_a(result) == on_time_of_unit_a(before)
 
 
 def test_a_phase_ranks_only_what_fell_due_in_it(record):
