@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from plans.deadlines.kinds import PERIODIC
 from plans.models import DocumentKind, Plan, Unit
@@ -42,7 +42,7 @@ from tasks.models import Task
 from tasks.punctuality import Punctuality, Status, local_today, punctuality_in
 
 LIMIT = 100  # tasks per submission
-PERIODIC_REASON = _lazy(
+PERIODIC_REASON = gettext_lazy(
     "Nhiệm vụ định kỳ hoặc thường xuyên được theo dõi theo từng kỳ ngay trên nhiệm vụ của Sở, "
     "nên không đưa vào kế hoạch của đơn vị (nếu đưa vào, mỗi kỳ sẽ phải cập nhật hai lần và bị "
     "cảnh báo, tính điểm hai lần). Trưởng đơn vị giao người thực hiện và cập nhật từng kỳ trên "
