@@ -34,7 +34,7 @@ from evaluation.scoring import (
     results_percent,
     score_items,
 )
-from plans.models import Unit
+from plans.models import Unit, unit_subtrees
 from plans.text import clean
 from reporting.periods import ROMAN, Period, PeriodError, parse_period
 from tasks.models import Occurrence, Task
@@ -142,8 +142,10 @@ def compute(*, people: list[User], period: Period) -> dict[int, Computed]:
     if managers:
         units = list(Unit.objects.values_list("pk", "parent_id", "name"))
         names = {pk: name for pk, _parent, name in units}
+        edges = [(pk, parent) for pk, parent, _name in units]
+        trees = unit_subtrees(edges, {manager.unit_id for manager in managers})
         for manager in managers:
-            subtree[manager.pk] = _below(manager.unit_id, units)
+            subtree[manager.pk] = trees[manager.unit_id]
         all_units = set().union(*subtree.values())
         unit_items = collect_items(start=period.start, end=period.end, unit_ids=all_units)
         staff_rows = list(
@@ -175,19 +177,6 @@ def compute(*, people: list[User], period: Period) -> dict[int, Computed]:
         percent, how = results_percent(own=own, unit=unit, rules=rules)
         out[person.pk] = Computed(person, scheme, own, unit, percent, how)
     return out
-
-
-def _below(root: int, units: list[tuple[int, int | None, str]]) -> set[int]:
-    children: dict[int | None, list[int]] = {}
-    for pk, parent, _name in units:
-        children.setdefault(parent, []).append(pk)
-    found, stack = set(), [root]
-    while stack:
-        pk = stack.pop()
-        if pk not in found:
-            found.add(pk)
-            stack.extend(children.get(pk, ()))
-    return found
 
 
 def _check_evaluator(by: User, person: User) -> None:

@@ -49,19 +49,24 @@ class UnitQuerySet(models.QuerySet):
 
     def subtrees(self, root_ids) -> dict[int, set[int]]:
         """{root: the root and everything below it} for each of the given units, in one query."""
-        children: dict[int | None, list[int]] = {}
-        for pk, parent_id in self.values_list("pk", "parent_id"):
-            children.setdefault(parent_id, []).append(pk)
-        trees = {}
-        for root in root_ids:
-            found, stack = set(), [root]
-            while stack:
-                pk = stack.pop()
-                if pk not in found:
-                    found.add(pk)
-                    stack.extend(children.get(pk, ()))
-            trees[root] = found
-        return trees
+        return unit_subtrees(self.values_list("pk", "parent_id"), root_ids)
+
+
+def unit_subtrees(edges, root_ids) -> dict[int, set[int]]:
+    """{root: the root and everything below it}, from (unit, parent) pairs already read."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in edges:
+        children.setdefault(parent_id, []).append(pk)
+    trees = {}
+    for root in root_ids:
+        found, stack = set(), [root]
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(children.get(pk, ()))
+        trees[root] = found
+    return trees
 
 
 class Unit(models.Model):
