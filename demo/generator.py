@@ -59,6 +59,7 @@ from demo.vocabulary import (
     TITLE_PATTERNS,
     TOPICS,
 )
+from plans.cache import reference_changed
 from plans.deadlines import (
     PERIODIC,
     Deadline,
@@ -277,6 +278,7 @@ def generate(spec: Spec, *, clear: bool = False) -> Summary:
                 _flush(batch, summary)
                 batch = _Batch()
         _flush(batch, summary)
+    reference_changed()  # units, people and plans written in bulk send no signal
     return summary
 
 

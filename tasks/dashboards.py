@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import calendar
 import logging
-import time
 from dataclasses import dataclass, fields
 from datetime import date
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
-from redis.exceptions import RedisError
 
 from plans.models import Phase, Plan, Unit
 from tasks.figures import Figures, count_figures_by
@@ -332,57 +329,6 @@ def pick_group(key: str | None, counts: list[tuple[Group, int]]) -> Group:
         if group.key == key:
             return group
     return next((g for g, n in counts if n), URGENCY_GROUPS[0])
-
-
-CACHE_SECONDS = 24 * 3600  # a unit's share is keyed by the day: it is never used the next day
-CACHE_ERRORS = (RedisError, OSError)  # the server down, unreachable or too slow
-
-# When the cache fails (Redis down), the figures are computed without it for this long before it
-# is tried again: a page does not wait on a dead server each time, and the log gets one warning
-# per outage rather than a traceback per request.
-CACHE_RETRY_SECONDS = 30
-_cache_down_until = 0.0
-
-
-def cache_get_many(keys: list[str]) -> dict:
-    """What the cache holds of `keys`; nothing when it fails (the figures are then counted)."""
-    if time.monotonic() < _cache_down_until:
-        return {}
-    try:
-        found = cache.get_many(keys)
-    except CACHE_ERRORS as error:
-        _cache_failed(error)
-        return {}
-    _cache_works()
-    return found
-
-
-def cache_set_many(values: dict) -> None:
-    """Keep `values` for next time, if the cache answers: it only saves work."""
-    if not values or time.monotonic() < _cache_down_until:
-        return
-    try:
-        cache.set_many(values, CACHE_SECONDS)
-    except CACHE_ERRORS as error:
-        _cache_failed(error)
-
-
-def _cache_failed(error: Exception) -> None:
-    global _cache_down_until
-    if not _cache_down_until:
-        log.warning(
-            "Cache unavailable (%s: %s): dashboard figures are computed without it",
-            type(error).__name__,
-            error,
-        )
-    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
-
-
-def _cache_works() -> None:
-    global _cache_down_until
-    if _cache_down_until:
-        log.info("Cache available again")
-        _cache_down_until = 0.0
 
 
 def coordinated_count(unit_ids: set[int]) -> int:

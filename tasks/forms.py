@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 
 from django import forms
@@ -10,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from plans.cache import kept
 from plans.dates import SaneDateField
 from plans.models import Phase, Plan, Unit
 from plans.text import clean
@@ -27,31 +29,45 @@ def version_of(task) -> str:
     return task.updated_at.isoformat()
 
 
+def hash_of(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
 def select_options(field) -> SafeString:
     """The `<option>`s of a bound choice field, escaped, for a page that writes its `<select>`
     itself: Django's widget templates take ~0.4 ms per option, a template loop over them still
     ~20 µs, and the unit, plan and people lists run to hundreds. A model field whose model
-    offers `choice_labels(queryset)` (users, units, plans) is read as values, not as objects;
-    either way in one plain query, where Django's own iterator opens a server-side cursor
-    (three round trips, and a copy held to the end of the request on PostgreSQL)."""
+    offers `choice_labels(queryset)` (users, units, plans) is read as values, not as objects,
+    in one plain query (Django's own iterator opens a server-side cursor: three round trips, and
+    a copy held to the end of the request on PostgreSQL), and its options are kept, escaped,
+    under the reference version (plans.cache) for the same query."""
     current, chosen = str(field.value() or ""), field.field
     choices = chosen.choices
     if isinstance(choices, ModelChoiceIterator):
-        choices = [] if chosen.empty_label is None else [("", chosen.empty_label)]
+        first = "" if chosen.empty_label is None else _options([("", chosen.empty_label)])
         labels = getattr(chosen.queryset.model, "choice_labels", None)
         if labels and not chosen.to_field_name and "label_from_instance" not in vars(chosen):
-            choices += labels(chosen.queryset)
+            query = chosen.queryset
+            key = f"choices:{query.model._meta.label}:{hash_of(str(query.query))}"
+            options = first + kept(key, lambda: _options(labels(query)))
         else:
-            choices += [
+            options = first + _options(
                 (chosen.prepare_value(obj), chosen.label_from_instance(obj))
                 for obj in list(chosen.queryset)
-            ]
-    options = []
-    for value, label in choices:
-        value = str(value)
-        picked = " selected" if value == current else ""
-        options.append(f'<option value="{escape(value)}"{picked}>{escape(label)}</option>')
-    return mark_safe("".join(options))  # every value and label is escaped above
+            )
+    else:
+        options = _options(choices)
+    if current:
+        chosen_one = f'<option value="{escape(current)}">'
+        options = options.replace(chosen_one, f"{chosen_one[:-1]} selected>", 1)
+    return mark_safe(options)  # every value and label is escaped by _options
+
+
+def _options(choices) -> str:
+    """The `<option>`s of `choices`, escaped, none selected."""
+    return "".join(
+        f'<option value="{escape(str(value))}">{escape(label)}</option>' for value, label in choices
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

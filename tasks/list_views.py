@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.forms import ChoiceField
 from django.http import FileResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from tasks import exports
+from tasks import exports, list_rows
 from tasks.filters import SORTABLE, TaskFilter, listed_tasks
 from tasks.forms import BulkAction, select_options
 from tasks.models import Task
@@ -72,23 +71,15 @@ def _list_context(request, params: QueryDict, *, today, bulk_form=None, selected
     task_filter = _listed(user, params, request=request, today=today)
     # A page is found by ids first, then its rows are read whole: sorting narrow rows, not
     # 100,000 rows joined to their plan, unit and people (see benchmarks/task_list.md).
-    ids = task_filter.qs.values_list("pk", flat=True)
-    page = Paginator(ids, settings.TASKS_PER_PAGE).get_page(params.get("page"))
-    rows = (
-        task_filter.qs.filter(pk__in=list(page.object_list))
-        .select_related("plan", "lead_unit", "assignee", "authority_user")
-        .prefetch_related(Prefetch("coordinating_units", to_attr="coordinating"))
-        .in_bulk()
-    )
-    page.object_list = [rows[pk] for pk in page.object_list]
+    refs = task_filter.qs.values_list(*list_rows.COLUMNS)
+    page = Paginator(refs, settings.TASKS_PER_PAGE).get_page(params.get("page"))
+    # The rows' cells come from the cache, drawn only for tasks changed since (tasks.list_rows);
+    # the pick box, which depends on the person, is worked out here.
+    page.object_list = list_rows.page_rows(page.object_list, task_filter.qs, today=today)
     unit_ids, picked = own_unit_ids(user), {str(pk) for pk in selected}
-    # What each row shows beyond its fields, worked out here once rather than by template tags
-    # in every row (the page is the one people open most; see benchmarks/task_list.md).
     for task in page.object_list:
         task.may_update = can_update(user, task, unit_ids=unit_ids)
         task.may_assign = can_assign(user, task, unit_ids=unit_ids)
-        task.url = reverse("tasks:detail", args=[task.pk])
-        task.coordinating_names = ", ".join(unit.display_name for unit in task.coordinating)
         task.picked = str(task.pk) in picked
     bulk = any(task.may_update for task in page.object_list)
     sort = task_filter.form.cleaned_data.get("sort") if task_filter.form.is_valid() else ""

@@ -9,8 +9,9 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from plans.cache import kept
 from plans.deadlines import DeadlineKind, Recurrence
-from plans.models import Phase, Plan, Unit, choice_label
+from plans.models import Phase, Plan, Unit, choice_label, unit_subtrees
 from plans.text import clean, fold
 from tasks.completeness import INCOMPLETE, missing_ro
 from tasks.punctuality import Punctuality, Status, punctuality, punctuality_expression
@@ -18,14 +19,16 @@ from tasks.webhooks import validate_webhook_url
 
 
 def own_unit_ids(user) -> set[int]:
-    """The user's unit and every unit below it. Read once per user object: a request asks it
-    several times (what the user may see, update, assign), and `request.user` lives as long
-    as the request."""
+    """The user's unit and every unit below it. Worked out once per user object, a request
+    asking it several times (what the user may see, update, assign) and `request.user` living as
+    long as the request, from the unit tree kept under the reference version (plans.cache)."""
     if not user.unit_id:
         return set()
     known = user.__dict__.get("_own_unit_ids")
     if known is None or known[0] != user.unit_id:
-        known = (user.unit_id, frozenset(Unit.objects.descendant_ids({user.unit_id})))
+        edges = kept("unit-edges", lambda: list(Unit.objects.values_list("pk", "parent_id")))
+        below = unit_subtrees(edges, {user.unit_id})[user.unit_id]
+        known = (user.unit_id, frozenset(below))
         user.__dict__["_own_unit_ids"] = known
     return set(known[1])
 

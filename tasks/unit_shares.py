@@ -31,8 +31,9 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 
+from plans.cache import cache_get_many, cache_set_many
 from tasks.completeness import INCOMPLETE
-from tasks.dashboards import cache_get_many, cache_set_many, month_window
+from tasks.dashboards import month_window
 from tasks.figures import FIELDS, Figures
 from tasks.models import Task
 from tasks.punctuality import Punctuality, punctuality_expression
@@ -42,6 +43,7 @@ NAMES = [f.name for f in fields(Figures)]  # "total" first, then one per punctua
 SLOT = {value: NAMES.index(name) for name, value in FIELDS.items()}
 DONE = {SLOT[P.DONE_EARLY], SLOT[P.DONE_ON_TIME], SLOT[P.DONE_LATE]}
 LATE = {SLOT[P.OVERDUE], SLOT[P.DONE_LATE]}
+SHARE_SECONDS = 24 * 3600  # a share is keyed by the day: it is never used the next day
 
 
 def _empty() -> dict:
@@ -240,7 +242,7 @@ def dashboard_totals(tasks: QuerySet, *, scope: str, today: date) -> Totals:
         again = unit_versions(None if every else list(changed))
         consistent = all(again.get(pk) == versions.get(pk) for pk in changed)
         if consistent:
-            cache_set_many({key[pk]: share for pk, share in new.items()})
+            cache_set_many({key[pk]: share for pk, share in new.items()}, SHARE_SECONDS)
     if consistent and (changed or last is None):
-        cache_set_many({f"{prefix}:sums": {"versions": versions, "sums": sums}})
+        cache_set_many({f"{prefix}:sums": {"versions": versions, "sums": sums}}, SHARE_SECONDS)
     return _totals(sums)

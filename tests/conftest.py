@@ -64,6 +64,15 @@ def redis_url():
     return url
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: what one test kept (dashboard shares, list rows)
+    is never served to the next, whose rows may carry the same ids and frozen times."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def today() -> date:
     return date(2026, 11, 22)

@@ -54,3 +54,11 @@ class TaskFactory(factory.django.DjangoModelFactory):
     deadline_text = "Quý IV/2026"
     deadline_kind = DeadlineKind.QUARTER
     due_date = date(2026, 12, 31)
+
+
+def listed_contents(response) -> list[str]:
+    """The contents of the tasks a task list page shows, in its order (its rows carry ids and
+    cells drawn from the cache, tasks.list_rows)."""
+    ids = [row.pk for row in response.context["page"].object_list]
+    contents = dict(Task.objects.filter(pk__in=ids).values_list("pk", "content"))
+    return [contents[pk] for pk in ids]

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Role
+from plans import cache as plans_cache
 from reporting import jobs, services
 from reporting.models import Report, ReportState
-from tasks import dashboards
 from tasks.figures import count_figures
 from tasks.forms import version_of
 from tasks.models import Task
@@ -52,7 +52,7 @@ def test_the_dashboard_and_progress_updates_work_while_redis_is_stopped(
     client, db, redis_server, settings, monkeypatch, caplog
 ):
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": redis_server.url}}
-    monkeypatch.setattr(dashboards, "_cache_down_until", 0.0)
+    monkeypatch.setattr(plans_cache, "_cache_down_until", 0.0)
     today = local_today()
     TaskFactory(due_date=today - timedelta(days=3))
     head = UserFactory(role=Role.UNIT_HEAD)
@@ -84,12 +84,12 @@ def test_the_dashboard_and_progress_updates_work_while_redis_is_stopped(
     assert update.status_code == 302
     task.refresh_from_db()
     assert task.percent == 70
-    logged = [r for r in caplog.records if r.name == "tasks.dashboards"]
+    logged = [r for r in caplog.records if r.name == "plans.cache"]
     assert [r.levelname for r in logged] == ["WARNING"] and logged[0].exc_info is None
     assert not [r for r in caplog.records if r.name == "django.request"]  # no 500 logged
 
     redis_server.start()
-    monkeypatch.setattr(dashboards, "_cache_down_until", 1.0)  # the retry delay is over
+    monkeypatch.setattr(plans_cache, "_cache_down_until", 1.0)  # the retry delay is over
     client.force_login(UserFactory(role=Role.OFFICE))
     assert client.get(url).status_code == 200
     assert redis.Redis.from_url(redis_server.url).keys("*dashboards:*")  # in use again

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from tasks import dashboards
+from plans import cache as plans_cache
 from tasks.figures import count_figures
 from tasks.forms import version_of
 from tasks.models import ProgressUpdate, Task
@@ -37,7 +37,7 @@ def redis_down(settings, monkeypatch):
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    monkeypatch.setattr(dashboards, "_cache_down_until", 0.0)
+    monkeypatch.setattr(plans_cache, "_cache_down_until", 0.0)
 
 
 def test_the_dashboard_computes_its_figures_when_the_cache_is_down(
@@ -46,14 +46,14 @@ def test_the_dashboard_computes_its_figures_when_the_cache_is_down(
     TaskFactory(due_date=today - timedelta(days=3))
     TaskFactory(status=Status.DONE, completed_on=today, due_date=today)
     client.force_login(UserFactory(role=Role.OFFICE))
-    with caplog.at_level(logging.WARNING, logger="tasks.dashboards"):
+    with caplog.at_level(logging.WARNING, logger="plans.cache"):
         first = client.get(reverse("tasks:dashboard"))
         second = client.get(reverse("tasks:dashboard"), {"sort": "ten"})
     assert first.status_code == second.status_code == 200
     expected = count_figures(Task.objects.tracked(), today=today)
     assert first.context["headline"] == second.context["headline"] == expected
     assert expected.total == 2 and expected.overdue == 1
-    warnings = [r for r in caplog.records if r.name == "tasks.dashboards"]
+    warnings = [r for r in caplog.records if r.name == "plans.cache"]
     assert len(warnings) == 1  # one line per outage, not a traceback per request
     assert warnings[0].levelno == logging.WARNING and warnings[0].exc_info is None
     assert "Cache unavailable" in warnings[0].getMessage()
@@ -74,18 +74,18 @@ class FlakyCache:
 
 def test_the_cache_is_tried_again_after_a_while_and_used_once_it_answers(monkeypatch, caplog):
     cache = FlakyCache()
-    monkeypatch.setattr(dashboards, "cache", cache)
-    monkeypatch.setattr(dashboards, "_cache_down_until", 0.0)
+    monkeypatch.setattr(plans_cache, "cache", cache)
+    monkeypatch.setattr(plans_cache, "_cache_down_until", 0.0)
 
-    with caplog.at_level(logging.INFO, logger="tasks.dashboards"):
-        assert dashboards.cache_get_many(["k"]) == {}
+    with caplog.at_level(logging.INFO, logger="plans.cache"):
+        assert plans_cache.cache_get_many(["k"]) == {}
         cache.down = False
-        dashboards.cache_set_many({"k": 1})
-        assert dashboards.cache_get_many(["k"]) == {}  # not tried again at once
-        monkeypatch.setattr(dashboards, "_cache_down_until", 1.0)  # the delay is over
-        assert dashboards.cache_get_many(["k"]) == {}
-        dashboards.cache_set_many({"k": 2})
-        assert dashboards.cache_get_many(["k"]) == {"k": 2}  # from the cache
+        plans_cache.cache_set_many({"k": 1}, 60)
+        assert plans_cache.cache_get_many(["k"]) == {}  # not tried again at once
+        monkeypatch.setattr(plans_cache, "_cache_down_until", 1.0)  # the delay is over
+        assert plans_cache.cache_get_many(["k"]) == {}
+        plans_cache.cache_set_many({"k": 2}, 60)
+        assert plans_cache.cache_get_many(["k"]) == {"k": 2}  # from the cache
     assert [r.getMessage()[:17] for r in caplog.records] == [
         "Cache unavailable",
         "Cache available a",
@@ -102,3 +102,12 @@ def test_a_progress_update_is_recorded_when_the_cache_is_down(client, redis_down
     task.refresh_from_db()
     assert task.percent == 60
     assert ProgressUpdate.objects.get(task=task).author == head
+
+
+def test_the_task_list_draws_its_rows_when_the_cache_is_down(client, redis_down, today):
+    TaskFactory(content="Rà soát hồ sơ", due_date=today - timedelta(days=3))
+    client.force_login(UserFactory(role=Role.OFFICE))
+    for _view in range(2):
+        response = client.get(reverse("tasks:list"))
+        assert response.status_code == 200
+        assert "Rà soát hồ sơ" in response.content.decode()

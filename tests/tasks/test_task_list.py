@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from accounts.models import Role
 from tasks.punctuality import Status
-from tests.factories import PlanFactory, TaskFactory, UnitFactory, UserFactory
+from tests.factories import (
+    PlanFactory,
+    TaskFactory,
+    UnitFactory,
+    UserFactory,
+    listed_contents,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 URL = reverse("tasks:list")
@@ -27,7 +33,7 @@ def login(client, **fields):
 
 
 def shown(response) -> set[str]:
-    return {task.content for task in response.context["page"].object_list}
+    return set(listed_contents(response))
 
 
 def test_it_asks_for_a_login_first(client):
@@ -172,7 +178,7 @@ def test_each_row_links_to_its_task_page(client):
 
 
 def order(response) -> list[str]:
-    return [task.content for task in response.context["page"].object_list]
+    return listed_contents(response)
 
 
 def test_the_columns_sort_with_the_sort_kept_in_the_links_and_ties_broken_by_id(client, units):
