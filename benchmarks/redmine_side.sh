@@ -48,6 +48,7 @@ read -r SESSION TASKS_N OVERDUE_N < <($HELPER office 2>/dev/null)
 COOKIE="Cookie: sessionid=$SESSION"
 AUTH="Authorization: Token $($HELPER token 2>/dev/null)"
 
+"$PYTHON" manage.py collectstatic --noinput -v0  # production mode serves the manifest's files
 W=$(mktemp -d)
 "$GUNICORN" config.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --timeout 120 \
   --log-level warning > "$W/gunicorn.log" 2>&1 &

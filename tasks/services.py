@@ -146,7 +146,6 @@ def record_progress(*, attachments: Iterable = (), **details) -> ProgressUpdate:
     return update
 
 
-@transaction.atomic
 def _record_progress(
     *,
     task: Task,
@@ -164,7 +163,8 @@ def _record_progress(
     at: datetime | None = None,
     if_unchanged_since: datetime | None = None,
 ) -> ProgressUpdate:
-    """Append a progress update and bring the task (or its period) up to date."""
+    """Append a progress update and bring the task (or its period) up to date (inside
+    `record_progress`'s transaction)."""
     refuse_if_changed(task, since=if_unchanged_since)
     breakdown.refuse_manual_progress(task)
     at = at or timezone.now()

@@ -30,7 +30,7 @@ from tasks.forms import (
     ProgressForm,
     version_of,
 )
-from tasks.models import ChangeState, DeadlineChange, ProgressUpdate, Task
+from tasks.models import ChangeState, DeadlineChange, Occurrence, ProgressUpdate, Task
 from tasks.permissions import (
     authority_filter,
     can_assign,
@@ -367,13 +367,21 @@ def _next_url(request, task: Task) -> str:
     return reverse("tasks:detail", args=[task.pk])
 
 
-def _row_response(request, task: Task, note: str, *, may_note: bool = False):
-    """After a write: htmx gets the fresh row; a plain post goes back where it came from."""
+def _row_response(
+    request, task: Task, note: str, *, may_note: bool = False, current: bool = False
+):
+    """After a write: htmx gets the fresh row; a plain post goes back where it came from.
+    `current`: the task was read by `row_queryset` and the write brought it up to date, so it
+    is shown as it is instead of being read again."""
     if not request.htmx:
         messages.success(request, note)
         return redirect(_next_url(request, task))
     today = local_today()
-    fresh = row_queryset(Task.objects.with_punctuality(today)).get(pk=task.pk)
+    if current:
+        fresh = task
+        fresh.punctuality = task.punctuality_on(today)
+    else:
+        fresh = row_queryset(Task.objects.with_punctuality(today)).get(pk=task.pk)
     _decorate(request.user, [fresh], today)
     fresh.may_note = may_note
     here = _next_url(request, task)
@@ -404,6 +412,8 @@ def _version(form, task: Task, *, stale: bool) -> str:
 
 
 def _open_occurrences(task: Task) -> list:
+    if not getattr(task, "has_open_periods", True):
+        return []
     return list(
         task.occurrences.exclude(status__in=(Status.DONE, Status.CANCELLED)).order_by("due_date")
     )
@@ -431,8 +441,13 @@ def task_row(request, pk: int):
 
 @login_required
 def task_update(request, pk: int):
-    """Record progress: GET the form, POST it (plain or htmx)."""
-    task = get_task_for_user(request.user, pk)
+    """Record progress: GET the form, POST it (plain or htmx). The task is read as its row
+    shows it, with whether it has open periods, so that the row after the save needs no query."""
+    open_periods = Occurrence.objects.filter(task=OuterRef("pk")).exclude(
+        status__in=(Status.DONE, Status.CANCELLED)
+    )
+    tasks = row_queryset(Task.objects.annotate(has_open_periods=Exists(open_periods)))
+    task = get_task_for_user(request.user, pk, queryset=tasks)
     if not can_update(request.user, task):
         raise PermissionDenied
     occurrences = _open_occurrences(task)
@@ -473,7 +488,8 @@ def task_update(request, pk: int):
                 saved = _("Đã lưu tiến độ.")
                 if form.marked_done:
                     saved = _("Đã lưu tiến độ: 100% nên được ghi là hoàn thành.")
-                return _row_response(request, task, saved)
+                task.last_note = data["achieved"]  # the update just written is the last one
+                return _row_response(request, task, saved, current=True)
     else:
         form = ProgressForm(
             initial={

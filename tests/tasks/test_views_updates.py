@@ -273,3 +273,31 @@ def test_a_recurring_task_shows_its_last_update_after_an_inline_save(client, hea
         url, progress(task, occurrence=occurrence.pk, achieved="Đã họp"), headers=HTMX
     ).content.decode()
     assert "chưa có" not in row and today.strftime("%d/%m/%Y") in row
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"percent": 40, "status": Status.IN_PROGRESS, "achieved": "Xong dự thảo"},
+        {"percent": 100, "status": Status.DONE, "achieved": "Đã ban hành"},
+    ],
+)
+def test_the_row_after_an_update_is_the_row_read_afresh(client, head, today, fields):
+    """The row returned after a save is drawn from the task as the save left it, not read
+    again: it must be the row the database gives."""
+    task = TaskFactory(lead_unit=head.unit, due_date=today + timedelta(days=3))
+    url = reverse("tasks:update", args=[task.pk])
+    saved = client.post(url, progress(task, **fields), headers=HTMX).content.decode()
+    afresh = client.get(reverse("tasks:row", args=[task.pk]), headers=HTMX).content.decode()
+    note = re.search(r'<p class="message-success" role="status">[^<]*</p>', saved)
+    assert note is not None
+    assert saved.replace(note.group(0), "") == afresh
+
+
+def test_an_update_takes_a_fixed_number_of_queries(client, head, django_assert_max_num_queries):
+    task = TaskFactory(lead_unit=head.unit)
+    url = reverse("tasks:update", args=[task.pk])
+    # session, user, the task as its row shows it, then the write: lock, update, task, history
+    with django_assert_max_num_queries(10):
+        response = client.post(url, progress(task, achieved="Đang làm"), headers=HTMX)
+    assert "Đã lưu tiến độ." in response.content.decode()
