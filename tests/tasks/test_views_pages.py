@@ -246,3 +246,16 @@ def test_the_list_shows_the_tasks_not_due_yet_that_the_dashboard_counts(client, 
     login(client, role=Role.OFFICE)
     response = client.get(reverse("tasks:list"), {"punctuality": "chua_den_han"})
     assert set(listed_contents(response)) == {"Chưa đến hạn", "Chưa làm"}
+
+
+def test_the_header_names_the_persons_unit_and_follows_a_rename(client):
+    unit = UnitFactory(name="Văn phòng Sở", short_name="VP Sở")
+    login(client, role=Role.OFFICE, unit=unit)
+    url = reverse("tasks:list")
+    assert "· VP Sở</small>" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    assert not [q for q in captured if 'FROM "plans_unit" WHERE "plans_unit"."id" =' in q["sql"]]
+    unit.short_name = "Văn phòng"
+    unit.save()
+    assert "· Văn phòng</small>" in client.get(url).content.decode()
