@@ -5,7 +5,7 @@
 # memory keeps growing. Prints a summary and exits non-zero on any failed request or when a
 # worker's memory grew by more than MAX_GROWTH percent between the first and the last third.
 #
-# Usage (a database with users whose passwords you know, e.g. the demo: load_demo):
+# Usage (a database filled by benchmarks/generate.sh, or the demo: load_demo):
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/sau_ro_soak benchmarks/soak.sh
 #   env: PORT=8101 WORKERS=2 USERS=10 MINUTES=10 MAX_GROWTH=30 SOAK_OFFICE=… SOAK_HEADS=…
 set -euo pipefail
@@ -23,6 +23,27 @@ done
   { echo "refusing: MINUTES<=240, USERS<=200, WORKERS<=8" >&2; exit 1; }
 # locust in its own environment: a tool of this script, not of the portal.
 [ -x .venv/soak/bin/locust ] || { python3 -m venv .venv/soak && .venv/soak/bin/pip install -q locust; }
+
+# Accounts: the generated set's (benchmarks/generate.sh) when the database holds one, else the
+# demo's (soak_locust.py); SOAK_OFFICE / SOAK_HEADS set by hand win.
+if [ -z "${SOAK_OFFICE:-}" ]; then
+  read -r SOAK_OFFICE SOAK_HEADS < <(.venv/bin/python - <<'PY' 2>/dev/null || true
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+from accounts.models import Role, User
+from demo.generator import PASSWORD, USERNAME_PREFIX
+generated = User.objects.filter(username__startswith=USERNAME_PREFIX, is_active=True).order_by("pk")
+office = generated.filter(role=Role.OFFICE)[:2]
+heads = generated.filter(role=Role.UNIT_HEAD)[:20]
+if office and heads:
+    print(*(",".join(f"{u.username}:{PASSWORD}" for u in group) for group in (office, heads)))
+PY
+  )
+  export SOAK_OFFICE SOAK_HEADS
+  [ -n "${SOAK_OFFICE:-}" ] || unset SOAK_OFFICE SOAK_HEADS
+fi
 
 # Production serves the pages' static files from the collected, hashed copies.
 .venv/bin/python manage.py migrate --noinput -v 0

@@ -1,6 +1,7 @@
-"""Soak test users (locust): Văn phòng browsing, unit heads recording progress, for as long as
-benchmarks/soak.sh says. Accounts: SOAK_OFFICE and SOAK_HEADS ("user:password", comma
-separated); by default the demo's."""
+"""Soak test users (locust): Văn phòng browsing (dashboard, lists, task pages, the API, a CSV
+export), unit heads recording progress, for as long as benchmarks/soak.sh says. Accounts:
+SOAK_OFFICE and SOAK_HEADS ("user:password", comma separated); by default the demo's
+(soak.sh picks the generated set's when it finds one)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,21 @@ class Office(Portal):
     def task_page(self):
         if self.task_ids:
             self.client.get(f"/nhiem-vu/{random.choice(self.task_ids)}/", name="task page")
+
+    @task(2)
+    def api_list(self):
+        self.client.get(
+            "/api/tasks/?punctuality=overdue&ordering=han&page_size=25", name="API overdue list"
+        )
+
+    @task(1)
+    def export(self):
+        # The whole filtered list as CSV, read to the last byte (streamed by the portal).
+        with self.client.get(
+            "/nhiem-vu/xuat-csv/?punctuality=due_soon", name="CSV export", stream=True
+        ) as response:
+            for _chunk in response.iter_content(65536):
+                pass
 
     @task(1)
     def reports(self):
