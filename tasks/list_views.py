@@ -69,12 +69,12 @@ def with_options(form) -> list[tuple]:
 def _list_context(request, params: QueryDict, *, today, bulk_form=None, selected=()) -> dict:
     user = request.user
     task_filter = _listed(user, params, request=request, today=today)
-    # A page is found by ids first, then its rows are read whole: sorting narrow rows, not
-    # 100,000 rows joined to their plan, unit and people (see benchmarks/task_list.md).
+    # A page is found by ids first (with each task's version): sorting narrow rows, not 100,000
+    # rows joined to their plan, unit and people (see benchmarks/task_list.md). The rows' cells
+    # come from the cache, drawn only for tasks changed since (tasks.list_rows); the pick box,
+    # which depends on the person, is worked out here.
     refs = task_filter.qs.values_list(*list_rows.COLUMNS)
     page = Paginator(refs, settings.TASKS_PER_PAGE).get_page(params.get("page"))
-    # The rows' cells come from the cache, drawn only for tasks changed since (tasks.list_rows);
-    # the pick box, which depends on the person, is worked out here.
     page.object_list = list_rows.page_rows(page.object_list, task_filter.qs, today=today)
     unit_ids, picked = own_unit_ids(user), {str(pk) for pk in selected}
     for task in page.object_list:
