@@ -11,7 +11,7 @@ bulk_update.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django.db import connection
 from django.db.models import Model
@@ -65,10 +65,12 @@ def insert_rows(
             cursor.execute(sql, [*prepared, *per_column])
 
 
-def array_literal(values: Iterable) -> str:
-    """A PostgreSQL array literal, '{"1",NULL,"a b"}', of numbers, strings, dates and times:
-    the driver quotes one string per column at once, where it adapts a list value by value in
-    Python (2 s for the first scan's 170,000 deliveries)."""
+def array_literal(values: Sequence) -> str:
+    """A PostgreSQL array literal, '{1,2}' or '{"a b",NULL}', of numbers, strings, dates and
+    times: the driver quotes one string per column at once, where it adapts a list value by
+    value in Python (2 s for the first scan's 170,000 deliveries)."""
+    if all(type(value) is int for value in values):  # ids: nothing to quote
+        return "{" + ",".join(map(str, values)) + "}"
     quoted = ("NULL" if value is None else f'"{_escaped(str(value))}"' for value in values)
     return "{" + ",".join(quoted) + "}"
 

@@ -349,10 +349,11 @@ def create_alerts(*, now: datetime, dry_run: bool = False) -> list[Found]:
     batch = uuid.uuid4()
     # A warning with nothing to send (portal only, or nobody to tell) needs no delivery job:
     # it is stored as sent.
+    sending = {pk for pk, ways in channels.items() if len(ways) > 1}
     insert_rows(
         Alert,
         ["task_id", "occurrence_id", "rule", "threshold", "reference_date", "state"],
-        [(*f.key, _first_state(f.recipient_ids, channels)) for f in found],
+        [(*f.key, _first_state(f.recipient_ids, sending)) for f in found],
         ignore_conflicts=True,
         batch=batch,
         created_at=now,
@@ -396,9 +397,9 @@ def delivery_channels(people: set[int]) -> dict[int, tuple[str, ...]]:
     return channels
 
 
-def _first_state(recipient_ids: list[int], channels: dict[int, tuple[str, ...]]) -> str:
-    to_send = any(len(channels.get(pk, ())) > 1 for pk in recipient_ids)
-    return AlertState.PENDING if to_send else AlertState.SENT
+def _first_state(recipient_ids: list[int], sending: set[int]) -> str:
+    """Pending when one of the recipients is told by more than the portal (`sending`)."""
+    return AlertState.SENT if sending.isdisjoint(recipient_ids) else AlertState.PENDING
 
 
 def create_deliveries(
