@@ -197,6 +197,26 @@ def _local_day(field: str) -> TruncDate:
     return TruncDate(field, tzinfo=timezone.get_current_timezone())
 
 
+def _item(row: dict, *, task_id: int, occurrence_id: int | None, is_report=False) -> Item:
+    """The item a task's or a period's row describes (`open_items` reads both alike)."""
+    return Item(
+        task_id=task_id,
+        occurrence_id=occurrence_id,
+        punctuality=row["p"],
+        status=row["status"],
+        due_date=row["due_date"],
+        start=row["start_day"],
+        percent=row["percent"],
+        last_update=row["last_day"],
+        continuous=row["kind"] == DeadlineKind.CONTINUOUS,
+        is_report=is_report,
+        lead_unit_id=row["unit"],
+        assignee_id=row["person"],
+        authority_id=row["leader"],
+        is_subtask=row["sub"],
+    )
+
+
 def open_items(*, today: date, rules: WarningSettings):
     """The open tasks without periods and the open periods that need a warning not stored yet,
     each with the rules that do: two queries, streamed, the rules judged by the database
@@ -236,24 +256,7 @@ def open_items(*, today: date, rules: WarningSettings):
         )
     )
     for row in tasks.iterator(chunk_size=20000):
-        yield (
-            _news(row, task_news),
-            Item(
-                task_id=row["pk"],
-                occurrence_id=None,
-                punctuality=row["p"],
-                status=row["status"],
-                due_date=row["due_date"],
-                start=row["start_day"],
-                percent=row["percent"],
-                last_update=row["last_day"],
-                continuous=row["kind"] == DeadlineKind.CONTINUOUS,
-                lead_unit_id=row["unit"],
-                assignee_id=row["person"],
-                authority_id=row["leader"],
-                is_subtask=row["sub"],
-            ),
-        )
+        yield _news(row, task_news), _item(row, task_id=row["pk"], occurrence_id=None)
     period_news = new_warnings(
         today=today,
         rules=rules,
@@ -294,25 +297,10 @@ def open_items(*, today: date, rules: WarningSettings):
         )
     )
     for row in periods.iterator(chunk_size=20000):
-        yield (
-            _news(row, period_news),
-            Item(
-                task_id=row["task_ref"],
-                occurrence_id=row["pk"],
-                punctuality=row["p"],
-                status=row["status"],
-                due_date=row["due_date"],
-                start=row["start_day"],
-                percent=row["percent"],
-                last_update=row["last_day"],
-                continuous=row["kind"] == DeadlineKind.CONTINUOUS,
-                is_report=bool(row["is_report"]),
-                lead_unit_id=row["unit"],
-                assignee_id=row["person"],
-                authority_id=row["leader"],
-                is_subtask=row["sub"],
-            ),
+        item = _item(
+            row, task_id=row["task_ref"], occurrence_id=row["pk"], is_report=bool(row["is_report"])
         )
+        yield _news(row, period_news), item
 
 
 def _any(news: dict) -> Q:
