@@ -197,6 +197,10 @@ def _local_day(field: str) -> TruncDate:
     return TruncDate(field, tzinfo=timezone.get_current_timezone())
 
 
+# What `_item` reads of a row, besides the fields of TASK_FIELDS / PERIOD_FIELDS.
+ITEM_COLUMNS = ("pk", "p", "status", "due_date", "percent", "start_day", "last_day")
+
+
 def _item(row: dict, *, task_id: int, occurrence_id: int | None, is_report=False) -> Item:
     """The item a task's or a period's row describes (`open_items` reads both alike)."""
     return Item(
@@ -243,17 +247,7 @@ def open_items(*, today: date, rules: WarningSettings):
             p=punctuality_expression(today=today, due_soon_days=soon), **_aliased(TASK_FIELDS)
         )
         .order_by("pk")
-        .values(
-            "pk",
-            "p",
-            "status",
-            "due_date",
-            "percent",
-            "start_day",
-            "last_day",
-            *TASK_FIELDS,
-            *task_news,
-        )
+        .values(*ITEM_COLUMNS, *TASK_FIELDS, *task_news)
     )
     for row in tasks.iterator(chunk_size=20000):
         yield _news(row, task_news), _item(row, task_id=row["pk"], occurrence_id=None)
@@ -283,18 +277,7 @@ def open_items(*, today: date, rules: WarningSettings):
             **_aliased(PERIOD_FIELDS),
         )
         .order_by("pk")
-        .values(
-            "pk",
-            "p",
-            "status",
-            "due_date",
-            "percent",
-            "is_report",
-            "start_day",
-            "last_day",
-            *PERIOD_FIELDS,
-            *period_news,
-        )
+        .values(*ITEM_COLUMNS, "is_report", *PERIOD_FIELDS, *period_news)
     )
     for row in periods.iterator(chunk_size=20000):
         item = _item(
