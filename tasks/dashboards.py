@@ -201,14 +201,12 @@ def with_last_update(tasks: QuerySet) -> QuerySet:
     return tasks.annotate(last_note=Subquery(latest.values("achieved")[:1]))
 
 
-def warnings(tasks: QuerySet, *, today: date, limit: int = WARNINGS_SHOWN) -> tuple[list, int]:
-    """Overdue tasks, and tasks due soon with progress below AT_RISK_PERCENT: the most late first.
-
-    Returns (the first `limit` tasks, each with `days_late` and `at_risk`, and how many in all).
-    """
+def flagged(tasks: QuerySet, *, today: date) -> QuerySet:
+    """The tasks the warnings list holds: overdue, or due soon with progress below
+    AT_RISK_PERCENT. (The dashboard counts them from the units' shares: tasks.unit_shares.)"""
     # On the columns rather than the annotation, and said to be open (as both are), so that the
     # index of open tasks' due dates serves it.
-    flagged = (
+    return (
         tasks.filter(status__in=OPEN_STATUSES)
         .filter(
             punctuality_in([Punctuality.OVERDUE], today=today)
@@ -216,15 +214,20 @@ def warnings(tasks: QuerySet, *, today: date, limit: int = WARNINGS_SHOWN) -> tu
         )
         .with_punctuality(today)
     )
+
+
+def warnings(tasks: QuerySet, *, today: date, limit: int = WARNINGS_SHOWN) -> list:
+    """The first `limit` flagged tasks, the most late first, each with `days_late` and
+    `at_risk`."""
     shown = list(
-        with_last_update(flagged)
+        with_last_update(flagged(tasks, today=today))
         .select_related("lead_unit", "assignee", "plan")
         .order_by("due_date", "pk")[:limit]
     )
     for task in shown:
         task.days_late = days_late(due_date=task.due_date, completed_on=None, today=today)
         task.at_risk = task.punctuality == Punctuality.DUE_SOON
-    return shown, flagged.count() if len(shown) == limit else len(shown)
+    return shown
 
 
 def _month_starts(today: date, count: int) -> list[date]:
