@@ -91,7 +91,9 @@ def dashboard(request):
         "ro_complete": ro_complete,
         "ro_share": round(100 * ro_complete / ro_total) if ro_total else None,
         "plans": plans,
-        "phases": dashboards.rows_of_phases(totals.phases),
+        "phases": dashboards.rows_of_phases(totals.phases)
+        if dashboards.phases_listed(totals.phases, plan=filters.get("plan"))
+        else [],
         "warnings": dashboards.warnings(tasks, today=today),
         "warnings_total": totals.warnings,
         "rate_bars": dashboards.lowest_rates(units),

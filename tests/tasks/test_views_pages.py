@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
+from plans.models import Phase
+from tasks import dashboards
 from tasks.figures import count_figures
 from tasks.models import Task
 from tasks.punctuality import Status
@@ -124,6 +126,22 @@ def test_the_unit_table_sorts_by_the_column_asked(client, today):
         "B",
         "A",
     ]
+
+
+def test_the_phase_table_lists_many_phases_only_for_the_plan_chosen(client, today):
+    plan = PlanFactory(short_name="KH A")
+    for order in range(1, dashboards.PHASES_LISTED + 2):
+        phase = Phase.objects.create(plan=plan, order=order, name=f"Giai đoạn {order}")
+        TaskFactory(plan=plan, phase=phase)
+    login(client, role=Role.OFFICE)
+    url = reverse("tasks:dashboard")
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url)
+    assert page.context["phases"] == [] and "Theo giai đoạn" not in page.content.decode()
+    assert not [q for q in captured if 'FROM "plans_phase"' in q["sql"]]  # not read either
+    chosen = client.get(url, {"plan": plan.pk})
+    assert len(chosen.context["phases"]) == dashboards.PHASES_LISTED + 1
+    assert "Giai đoạn 31" in chosen.content.decode()
 
 
 def queries(client, url, **params) -> int:
