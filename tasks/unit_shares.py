@@ -1,12 +1,13 @@
 """The dashboard's figures as a sum of each lead unit's share: a write recounts only its unit.
 
 Every figure of the dashboard — per unit, per plan, per phase, 6-rõ completeness, the monthly
-chart — adds up over the tasks' lead units. A unit's share is counted in one grouped query and
-kept in the cache under the scope and filters it was counted for, today's date (a task becomes
-overdue without any write) and the unit's data version: how many tasks it leads and when one of
-them last changed (`Task.updated_at`, set by every save). A view reads the versions (one query
-on an index), takes the shares it holds, recounts in one query only the units whose version
-moved — the unit of the task just written; two when a task moves — and adds them all up.
+chart, how many tasks the warnings list holds — adds up over the tasks' lead units. A unit's
+share is counted in one grouped query and kept in the cache under the scope and filters it was
+counted for, today's date (a task becomes overdue without any write) and the unit's data
+version: how many tasks it leads and when one of them last changed (`Task.updated_at`, set by
+every save). A view reads the versions (one query on an index), takes the shares it holds,
+recounts in one query only the units whose version moved — the unit of the task just written;
+two when a task moves — and adds them all up.
 
 The shares are counted by the same punctuality expression as `tasks.figures`, so the sums equal
 a recount (tests/tasks/test_unit_shares.py holds them to it after each kind of write).
@@ -33,7 +34,7 @@ from django.db.models.functions import TruncMonth
 
 from plans.cache import cache_get_many, cache_set_many
 from tasks.completeness import INCOMPLETE
-from tasks.dashboards import month_window
+from tasks.dashboards import AT_RISK_PERCENT, month_window
 from tasks.figures import FIELDS, Figures
 from tasks.models import Task
 from tasks.punctuality import Punctuality, punctuality_expression
@@ -47,7 +48,15 @@ SHARE_SECONDS = 24 * 3600  # a share is keyed by the day: it is never used the n
 
 
 def _empty() -> dict:
-    return {"unit": [0] * len(NAMES), "plans": {}, "phases": {}, "ro": {}, "done": {}, "late": {}}
+    return {
+        "unit": [0] * len(NAMES),
+        "at_risk": 0,
+        "plans": {},
+        "phases": {},
+        "ro": {},
+        "done": {},
+        "late": {},
+    }
 
 
 def _add(into: dict, key, counts: list[int]) -> None:
@@ -73,9 +82,10 @@ def _of_units(units: list) -> Q:
 def count_shares(tasks: QuerySet, units: list | None, *, today: date) -> dict:
     """{lead unit id: its share} of `tasks` on `today`, for `units` (None: every unit), in one
     grouped query. A share holds the unit's counts ([total, then one per punctuality in the
-    order of `Figures`), and the same per plan, per phase, 6-rõ completeness per plan
-    ([total, complete]), and per month of the chart: tasks done in it, tasks due in it that ran
-    late."""
+    order of `Figures`), its tasks at risk (due soon, progress below AT_RISK_PERCENT: with the
+    overdue ones, the dashboard's warnings), and the same per plan, per phase, 6-rõ completeness
+    per plan ([total, complete]), and per month of the chart: tasks done in it, tasks due in it
+    that ran late."""
     if units is not None:
         tasks = tasks.filter(_of_units(units))
     window = month_window(today)
@@ -96,7 +106,7 @@ def count_shares(tasks: QuerySet, units: list | None, *, today: date) -> dict:
             "_done_month",
             "_due_month",
         )
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), low=Count("pk", filter=Q(percent__lt=AT_RISK_PERCENT)))
     )
     shares = {pk: _empty() for pk in units} if units is not None else {}
     for row in rows:
@@ -105,6 +115,8 @@ def count_shares(tasks: QuerySet, units: list | None, *, today: date) -> dict:
         counts = [0] * len(NAMES)
         counts[0] = counts[slot] = n
         _add(share, "unit", counts)
+        if slot == SLOT[P.DUE_SOON]:
+            share["at_risk"] += row["low"]
         _add(share["plans"], row["plan_id"], counts)
         if row["phase_id"] is not None:
             _add(share["phases"], row["phase_id"], counts)
@@ -136,10 +148,24 @@ class Totals:
     completeness: dict  # {plan id: (tasks, tasks clear on all six "rõ")}
     done: dict  # {first day of a month: tasks done in it}
     late: dict  # {first day of a month: tasks due in it that ran late}
+    at_risk: int  # tasks due soon with progress below AT_RISK_PERCENT
+
+    @property
+    def warnings(self) -> int:
+        """How many tasks the warnings list holds: overdue, or at risk."""
+        return self.at_risk + sum(figures.overdue for figures in self.units.values())
 
 
 def _sums() -> dict:
-    return {"units": {}, "plans": {}, "phases": {}, "ro": {}, "done": {}, "late": {}}
+    return {
+        "units": {},
+        "at_risk": {},
+        "plans": {},
+        "phases": {},
+        "ro": {},
+        "done": {},
+        "late": {},
+    }
 
 
 def _fold(sums: dict, pk, share: dict, sign: int) -> None:
@@ -154,6 +180,7 @@ def _fold(sums: dict, pk, share: dict, sign: int) -> None:
             into.pop(key, None)
 
     move(sums["units"], pk, share["unit"])
+    move(sums["at_risk"], pk, [share["unit"][0], share["at_risk"]])  # kept while it has tasks
     for part in ("plans", "phases", "ro"):
         for key, counts in share[part].items():
             move(sums[part], key, counts)
@@ -170,6 +197,7 @@ def _totals(sums: dict) -> Totals:
         completeness={key: tuple(counts) for key, counts in sums["ro"].items()},
         done={month: n for month, (n,) in sums["done"].items()},
         late={month: n for month, (n,) in sums["late"].items()},
+        at_risk=sum(n for _total, n in sums["at_risk"].values()),
     )
 
 
@@ -191,6 +219,9 @@ def count_for_the_day(*, today: date) -> int:
     return sum(figures.total for figures in totals.units.values())
 
 
+# Raised whenever a share's shape changes, so that shares kept by the code before are not read.
+FORMAT = 2
+
 # Past this many changed units, the sums are added up afresh rather than adjusted.
 ADJUST_AT_MOST = 50
 
@@ -203,7 +234,7 @@ def dashboard_totals(tasks: QuerySet, *, scope: str, today: date) -> Totals:
     out the old shares of the units changed since, and adds their new ones. Without them (the
     first view of the day, or many units changed), it adds up every unit's kept share."""
     versions = unit_versions()
-    prefix = f"dashboards:{scope}:{today}"
+    prefix = f"dashboards:{FORMAT}:{scope}:{today}"
     key = {pk: f"{prefix}:share:{pk}:{v}" for pk, v in versions.items()}
     last = cache_get_many([f"{prefix}:sums"]).get(f"{prefix}:sums")
     if last is not None:

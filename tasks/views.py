@@ -84,7 +84,6 @@ def dashboard(request):
     totals = unit_shares.dashboard_totals(tasks, scope=scope, today=today)
     units = dashboards.rows_of_units(totals.units, sort=sort)
     plans, (ro_total, ro_complete) = dashboards.rows_of_plans(totals.plans, totals.completeness)
-    warnings, warnings_total = dashboards.warnings(tasks, today=today)
     figures = {
         "units": units,
         "headline": dashboards.add_figures(r.figures for r in units),
@@ -92,9 +91,11 @@ def dashboard(request):
         "ro_complete": ro_complete,
         "ro_share": round(100 * ro_complete / ro_total) if ro_total else None,
         "plans": plans,
-        "phases": dashboards.rows_of_phases(totals.phases),
-        "warnings": warnings,
-        "warnings_total": warnings_total,
+        "phases": dashboards.rows_of_phases(totals.phases)
+        if dashboards.phases_listed(totals.phases, plan=filters.get("plan"))
+        else [],
+        "warnings": dashboards.warnings(tasks, today=today),
+        "warnings_total": totals.warnings,
         "rate_bars": dashboards.lowest_rates(units),
         "months": dashboards.month_bars(today=today, completed=totals.done, late=totals.late),
     }

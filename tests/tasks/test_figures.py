@@ -36,15 +36,18 @@ def test_it_counts_each_kind_of_punctuality_in_one_query(django_assert_num_queri
     TaskFactory(lead_unit=b, status=Status.IN_PROGRESS, due_date=date(2026, 11, 1))
     TaskFactory(lead_unit=b, status=Status.IN_PROGRESS, due_date=date(2026, 11, 25))
     TaskFactory(lead_unit=b, status=Status.NOT_STARTED, due_date=date(2026, 12, 31))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1) as captured:
         figures = count_figures(Task.objects.all(), today=TODAY)
+    # The rule is evaluated once per task (grouped by it), not once per figure.
+    assert captured.captured_queries[0]["sql"].count("CASE WHEN") == 1
     assert figures == Figures(
         total=6, not_started=1, due_soon=1, overdue=1, done_early=1, done_on_time=1, done_late=1
     )
     assert (figures.done, figures.in_progress, figures.on_time) == (3, 2, 2)
     assert figures.on_time_rate == 50.0  # 2 on time of 3 done + 1 overdue
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1) as captured:
         by_unit = count_figures_by(Task.objects.all(), "lead_unit", today=TODAY)
+    assert captured.captured_queries[0]["sql"].count("CASE WHEN") == 1
     assert by_unit[a.pk].on_time_rate == 66.7
     assert by_unit[b.pk].overdue == 1 and by_unit[b.pk].total == 3
 

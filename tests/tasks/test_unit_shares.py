@@ -38,6 +38,7 @@ def recount(today: date) -> dict:
         "completeness": completeness,
         "phases": dashboards.phase_rows(tasks, today=today),
         "months": dashboards.monthly(tasks, today=today),
+        "warnings": dashboards.flagged(tasks, today=today).count(),
     }
 
 
@@ -49,6 +50,7 @@ def shown(client) -> dict:
         "completeness": (context["ro_total"], context["ro_complete"]),
         "phases": context["phases"],
         "months": context["months"],
+        "warnings": context["warnings_total"],
     }
 
 
@@ -82,6 +84,15 @@ def test_a_progress_update_moves_the_figures_at_once(client, today, city):
     after = shown(client)
     assert after == recount(today)
     assert sum(r.figures.overdue for r in after["units"]) == 1  # was 2
+
+
+def test_progress_past_half_takes_a_task_due_soon_off_the_warnings(client, today, city):
+    task = Task.objects.get(lead_unit=city["units"][0], due_date=today + timedelta(2))
+    assert shown(client)["warnings"] == 4  # two overdue, two due soon below half
+    record_progress(task=task, by=UserFactory(), percent=60, status=Status.IN_PROGRESS)
+    after = shown(client)
+    assert after == recount(today)
+    assert after["warnings"] == 3  # still due soon, no longer at risk
 
 
 @pytest.mark.parametrize("status", [Status.PAUSED, Status.CANCELLED])
@@ -207,7 +218,8 @@ def test_a_share_counted_while_a_write_commits_is_not_kept(client, today, city, 
     monkeypatch.setattr(unit_shares, "count_shares", write_then_count)
     assert shown(client) == recount(today)
     monkeypatch.undo()
-    kept = f"dashboards:{unit_shares.scope_of(None, {})}:{today}:share:{unit.pk}:{before}"
+    scope = unit_shares.scope_of(None, {})
+    kept = f"dashboards:{unit_shares.FORMAT}:{scope}:{today}:share:{unit.pk}:{before}"
     assert cache.get(kept) is None
     assert shown(client) == recount(today)
 
@@ -243,3 +255,4 @@ def test_a_filtered_dashboard_after_a_write(client, today, city, filters):
     assert (context["ro_total"], context["ro_complete"]) == completeness
     assert context["phases"] == dashboards.phase_rows(tasks, today=today)
     assert context["months"] == dashboards.monthly(tasks, today=today)
+    assert context["warnings_total"] == dashboards.flagged(tasks, today=today).count()
