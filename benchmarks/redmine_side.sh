@@ -155,8 +155,8 @@ for c in $CONC; do run "overdue list HTML" "$W/report.lua" "$U_HTML" "$c" "$COOK
 warm "$W/report.lua" "$U_JSON" "$AUTH"
 for c in $CONC; do run "overdue list JSON" "$W/report.lua" "$U_JSON" "$c" "$AUTH"; done
 for c in warm $CONC; do
-  # Enough distinct tasks that none is written twice in a run (at most ~150 updates a second).
-  $HELPER updates $(( (DURATION > WARMUP ? DURATION : WARMUP) * 150 )) "$W/targets.lua" 2>/dev/null
+  # Enough distinct tasks that none is written twice in a run (at most ~300 updates a second).
+  $HELPER updates $(( (DURATION > WARMUP ? DURATION : WARMUP) * 300 )) "$W/targets.lua" 2>/dev/null
   cat "$W/targets.lua" "$W/update_tail.lua" > "$W/update.lua"
   if [ "$c" = warm ]; then warm "$W/update.lua" "$BASE"; continue; fi
   run "task update POST" "$W/update.lua" "$BASE" "$c"

@@ -97,9 +97,7 @@ def acknowledge(request, pk: int):
 @login_required
 @require_POST
 def mark_all_read(request):
-    Notification.objects.filter(
-        recipient=request.user, channel=Channel.IN_APP, read_at__isnull=True
-    ).update(read_at=timezone.now())
+    alerts.mark_all_read(request.user, now=timezone.now())
     return redirect("alerts:list")
 
 

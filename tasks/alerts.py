@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from plans.cache import cache_get_many, cache_set_many
 from tasks import webhooks
 from tasks.models import (
     NOTICE_RULES,
@@ -276,6 +279,15 @@ def mark_read(*, notification: Notification, now: datetime) -> None:
     if notification.read_at is None:
         notification.read_at = now
         notification.save(update_fields=["read_at"])
+        notifications_changed()
+
+
+def mark_all_read(user, *, now: datetime) -> int:
+    read = Notification.objects.filter(
+        recipient=user, channel=Channel.IN_APP, read_at__isnull=True
+    ).update(read_at=now)
+    notifications_changed()
+    return read
 
 
 def acknowledge(*, notification: Notification, now: datetime) -> None:
@@ -295,6 +307,39 @@ def unread_count(user) -> int:
         .exclude(alert__state=AlertState.RESOLVED)
         .count()
     )
+
+
+# The header's badge on every page: each person's count is kept under one version of everyone's
+# notifications, which new, resolved and read warnings move once they are committed.
+UNREAD_KEY = "unread-version"
+UNREAD_SECONDS = 600
+
+
+def unread_badge(user) -> int:
+    """`unread_count`, kept until the notifications change (or for UNREAD_SECONDS)."""
+    version = cache_get_many([UNREAD_KEY]).get(UNREAD_KEY)
+    if version is None:
+        version = _new_unread_version()
+    key = f"unread:{version}:{user.pk}"
+    found = cache_get_many([key])
+    if key in found:
+        return found[key]
+    count = unread_count(user)
+    cache_set_many({key: count}, UNREAD_SECONDS)
+    return count
+
+
+def _new_unread_version() -> str:
+    version = uuid.uuid4().hex[:12]
+    cache_set_many({UNREAD_KEY: version}, None)
+    return version
+
+
+def notifications_changed() -> None:
+    """Warnings were created, resolved or read: every badge is counted again. Now, and once
+    more when the change is committed, since a badge counted in between read the old rows."""
+    _new_unread_version()
+    transaction.on_commit(_new_unread_version, robust=True)
 
 
 # --- the weekly digest -------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from plans.deadlines import DeadlineKind
+from tasks.alerts import notifications_changed
 from tasks.bulk import insert_rows
 from tasks.models import (
     OPEN_ALERT_STATES,
@@ -402,6 +403,8 @@ def create_deliveries(
         ignore_conflicts=ignore_conflicts,
         created_at=now,
     )
+    if rows:
+        notifications_changed()
 
 
 # --- resolution --------------------------------------------------------------------------------
@@ -412,7 +415,10 @@ def _resolve(alerts, *, now: datetime) -> int:
     Notification.objects.filter(
         alert__in=live, state__in=[DeliveryState.PENDING, DeliveryState.RETRY]
     ).update(state=DeliveryState.CANCELLED)
-    return live.update(state=AlertState.RESOLVED, resolved_at=now)
+    resolved = live.update(state=AlertState.RESOLVED, resolved_at=now)
+    if resolved:
+        notifications_changed()
+    return resolved
 
 
 def settle_alerts(*, task: Task, occurrence: Occurrence | None = None, now: datetime) -> int:

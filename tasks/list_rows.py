@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet, Window
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -70,6 +71,25 @@ def labels() -> dict[str, str]:
         "xem_lai": _("cần xem lại"),
         "chua_co": _("chưa có"),
     }
+
+
+def page_of(tasks: QuerySet, number, *, per_page: int) -> Page:
+    """The page `number` of `tasks` as `Paginator.get_page` finds it (not a number: the first;
+    past the end: the last), holding the tuples of `COLUMNS`. The total comes with the page's
+    rows, counted by the same query (COUNT(*) OVER ()), where the paginator would count first."""
+    refs = tasks.annotate(listed_total=Window(Count("pk"))).values_list(*COLUMNS, "listed_total")
+    paginator = Paginator(refs, per_page)
+    try:
+        wanted = max(int(number), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    rows = list(refs[(wanted - 1) * per_page : wanted * per_page])
+    paginator.count = rows[0][-1] if rows else (tasks.count() if wanted > 1 else 0)
+    page = paginator.get_page(wanted)
+    if page.number != wanted:  # past the end: the last page, read again
+        rows = list(refs[(page.number - 1) * per_page : page.number * per_page])
+    page.object_list = [row[:-1] for row in rows]
+    return page
 
 
 def _key(row: Row, *, prefix: str) -> str:

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import ChoiceField
 from django.http import FileResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -73,8 +72,9 @@ def _list_context(request, params: QueryDict, *, today, bulk_form=None, selected
     # rows joined to their plan, unit and people (see benchmarks/task_list.md). The rows' cells
     # come from the cache, drawn only for tasks changed since (tasks.list_rows); the pick box,
     # which depends on the person, is worked out here.
-    refs = task_filter.qs.values_list(*list_rows.COLUMNS)
-    page = Paginator(refs, settings.TASKS_PER_PAGE).get_page(params.get("page"))
+    page = list_rows.page_of(
+        task_filter.qs, params.get("page"), per_page=settings.TASKS_PER_PAGE
+    )
     page.object_list = list_rows.page_rows(page.object_list, task_filter.qs, today=today)
     unit_ids, picked = own_unit_ids(user), {str(pk) for pk in selected}
     for task in page.object_list:

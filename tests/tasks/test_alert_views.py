@@ -86,3 +86,30 @@ def test_a_user_switches_email_off(client, notification):
     assert response.status_code == 302
     preference = NotificationPreference.objects.get(user=notification.recipient)
     assert (preference.email, preference.digest) == (False, True)
+
+
+def badge(client) -> str:
+    page = client.get(reverse("tasks:list")).content.decode()
+    start = page.index('class="notification-badge"')
+    return page[start : page.index("</a>", start)]
+
+
+def test_the_kept_badge_follows_reading_new_warnings_and_resolution(client, notification):
+    from tasks.services import record_progress
+
+    person = notification.recipient
+    client.force_login(person)
+    assert ">1</mark>" in badge(client)
+    assert ">1</mark>" in badge(client)  # kept: the same
+    client.post(reverse("alerts:read_all"))
+    assert "<mark" not in badge(client)
+    later = TaskFactory(
+        content="Báo cáo quý",
+        due_date=local_today() - timedelta(days=5),
+        status=Status.IN_PROGRESS,
+        assignee=person,
+    )
+    create_alerts(now=timezone.now())
+    assert ">1</mark>" in badge(client)
+    record_progress(task=later, by=person, percent=100, status=Status.DONE, delay_reason="Trễ")
+    assert "<mark" not in badge(client)  # its warning is resolved

@@ -232,6 +232,27 @@ def test_pages_keep_the_sort_and_never_repeat_a_row(client, settings):
     assert "sort=han&amp;page=2" in client.get(URL, {"sort": "han"}).content.decode()
 
 
+@pytest.mark.parametrize(("asked", "shown"), [("99", 3), ("abc", 1), ("0", 1), ("", 1)])
+def test_a_page_number_out_of_range_shows_the_last_or_the_first_page(
+    client, settings, asked, shown
+):
+    settings.TASKS_PER_PAGE = 3
+    TaskFactory.create_batch(7, due_date=date(2026, 12, 31))
+    login(client, role=Role.OFFICE)
+    response = client.get(URL, {"sort": "han", "page": asked})
+    page = response.context["page"]
+    assert page.number == shown and page.paginator.count == 7
+    assert len(page.object_list) == (1 if shown == 3 else 3)
+    assert "7 nhiệm vụ" in response.content.decode()
+
+
+def test_an_empty_list_says_so(client):
+    login(client, role=Role.OFFICE)
+    response = client.get(URL, {"page": "2"})
+    assert response.context["page"].paginator.count == 0
+    assert "Không có nhiệm vụ nào khớp với bộ lọc." in response.content.decode()
+
+
 def test_the_list_query_count_is_pinned_when_sorted(client, units, django_assert_max_num_queries):
     cds, _vp = units
     login(client, role=Role.UNIT_HEAD, unit=cds)
