@@ -170,16 +170,19 @@ def test_the_list_page_queries_do_not_grow_with_the_people_on_it(
     client.force_login(org.head)
     for person in (org.ngan, org.nam):
         give(person, due=date(2026, 9, 1), done=date(2026, 9, 1))
+    client.get(LIST + f"?period={Q3}")  # warm: the first view keeps names, units, badge
     with django_assert_max_num_queries(20) as few:
         client.get(LIST + f"?period={Q3}")
     for n in range(12):
         person = UserFactory(role=Role.STAFF, unit=org.division)
         give(person, due=date(2026, 9, 1 + n), done=date(2026, 9, 1 + n))
         services.save_general_points(person=person, period=PERIOD, by=org.head, points=Decimal(20))
-    with django_assert_max_num_queries(len(few.captured_queries)) as many:
+    expected = len(few.captured_queries)  # read now: the next request empties the log
+    client.get(LIST + f"?period={Q3}")  # new people: what is kept under their version, read again
+    with django_assert_max_num_queries(expected) as many:
         response = client.get(LIST + f"?period={Q3}")
     assert response.content.decode().count("/danh-gia/") >= 14
-    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(many.captured_queries) == expected
 
 
 def test_the_menu_leads_to_the_evaluations(client, org):

@@ -241,8 +241,10 @@ def test_the_task_page_reads_twenty_sub_tasks_in_a_bounded_number_of_queries(
     client.get(url)
     with CaptureQueriesContext(connection) as one:
         client.get(url)
+    expected = len(one)  # read now: the next request empties the log it slices
     _split(task, head, staff, *[today + timedelta(5)] * 19)
-    with django_assert_max_num_queries(len(one)):
+    client.get(url)  # the split told people: the header's badge is counted again once
+    with django_assert_max_num_queries(expected):
         page = client.get(url).content.decode()
     assert page.count("Phần việc") == 20
 

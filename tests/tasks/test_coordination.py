@@ -117,9 +117,11 @@ def test_the_coordinated_tab_query_count_does_not_grow(client, partner_head, lea
         return len(queries)
 
     TaskFactory(lead_unit=lead).coordinating_units.add(partner)
+    count()  # the first view keeps the names, the unit tree and the badge for the next ones
     few = count()
     for task in TaskFactory.create_batch(15, lead_unit=lead, assignee=UserFactory(unit=lead)):
         task.coordinating_units.add(partner)
+    count()  # a new person: what is kept under the names' version is read again once
     assert count() == few <= 13
 
 

@@ -163,8 +163,10 @@ def test_the_query_count_does_not_grow_with_the_number_of_tasks(client, units):
     login(client, role=Role.OFFICE)
     plan = PlanFactory()
     TaskFactory.create_batch(10, plan=plan, lead_unit=cds, assignee=UserFactory(unit=cds))
+    count_queries(client)  # warm: the first view keeps names, units, badge
     with_ten = count_queries(client)
     TaskFactory.create_batch(990, plan=plan, lead_unit=vp, assignee=UserFactory(unit=vp))
+    count_queries(client)  # a new person: what is kept under the names' version, read again
     with_thousand = count_queries(client)
     assert with_ten == with_thousand
     assert with_thousand <= 12
