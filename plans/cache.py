@@ -87,6 +87,13 @@ REFERENCE_TRUSTED_SECONDS = 2.0
 _reference = ("", 0.0)
 
 
+def new_version(key: str) -> str:
+    """Store a new random version under `key` (kept until replaced) and return it."""
+    version = uuid.uuid4().hex[:12]
+    cache_set_many({key: version}, None)
+    return version
+
+
 def reference_version() -> str:
     """The current version of plans, units and people (with the cache down, a new one each
     time: nothing is kept under it)."""
@@ -94,10 +101,7 @@ def reference_version() -> str:
     version, until = _reference
     if time.monotonic() < until:
         return version
-    version = cache_get_many([REFERENCE_KEY]).get(REFERENCE_KEY)
-    if version is None:
-        version = uuid.uuid4().hex[:12]
-        cache_set_many({REFERENCE_KEY: version}, None)
+    version = cache_get_many([REFERENCE_KEY]).get(REFERENCE_KEY) or new_version(REFERENCE_KEY)
     _reference = (version, time.monotonic() + REFERENCE_TRUSTED_SECONDS)
     return version
 
@@ -106,9 +110,7 @@ def reference_changed(update_fields=None, **_kwargs) -> None:
     global _reference
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
-    version = uuid.uuid4().hex[:12]
-    cache_set_many({REFERENCE_KEY: version}, None)
-    _reference = (version, time.monotonic() + REFERENCE_TRUSTED_SECONDS)
+    _reference = (new_version(REFERENCE_KEY), time.monotonic() + REFERENCE_TRUSTED_SECONDS)
 
 
 @once
@@ -124,14 +126,18 @@ def release() -> str:
     return digest.hexdigest()
 
 
-def kept(name: str, compute):
-    """`compute()`, kept under the reference version and the release: computed again once any
-    plan, unit or person changes (and at least hourly), after a new release, or when the cache
-    is down."""
-    key = f"reference:{release()}:{reference_version()}:{name}"
+def cached(key: str, compute, seconds: int):
+    """What the cache holds under `key`, else `compute()`, kept for `seconds`."""
     found = cache_get_many([key])
     if key in found:
         return found[key]
     value = compute()
-    cache_set_many({key: value}, REFERENCE_SECONDS)
+    cache_set_many({key: value}, seconds)
     return value
+
+
+def kept(name: str, compute):
+    """`compute()`, kept under the reference version and the release: computed again once any
+    plan, unit or person changes (and at least hourly), after a new release, or when the cache
+    is down."""
+    return cached(f"reference:{release()}:{reference_version()}:{name}", compute, REFERENCE_SECONDS)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -28,7 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from plans.cache import cache_get_many, cache_set_many
+from plans.cache import cache_get_many, cached, new_version
 from tasks import webhooks
 from tasks.models import (
     NOTICE_RULES,
@@ -317,29 +316,15 @@ UNREAD_SECONDS = 600
 
 def unread_badge(user) -> int:
     """`unread_count`, kept until the notifications change (or for UNREAD_SECONDS)."""
-    version = cache_get_many([UNREAD_KEY]).get(UNREAD_KEY)
-    if version is None:
-        version = _new_unread_version()
-    key = f"unread:{version}:{user.pk}"
-    found = cache_get_many([key])
-    if key in found:
-        return found[key]
-    count = unread_count(user)
-    cache_set_many({key: count}, UNREAD_SECONDS)
-    return count
-
-
-def _new_unread_version() -> str:
-    version = uuid.uuid4().hex[:12]
-    cache_set_many({UNREAD_KEY: version}, None)
-    return version
+    version = cache_get_many([UNREAD_KEY]).get(UNREAD_KEY) or new_version(UNREAD_KEY)
+    return cached(f"unread:{version}:{user.pk}", lambda: unread_count(user), UNREAD_SECONDS)
 
 
 def notifications_changed() -> None:
     """Warnings were created, resolved or read: every badge is counted again. Now, and once
     more when the change is committed, since a badge counted in between read the old rows."""
-    _new_unread_version()
-    transaction.on_commit(_new_unread_version, robust=True)
+    new_version(UNREAD_KEY)
+    transaction.on_commit(lambda: new_version(UNREAD_KEY), robust=True)
 
 
 # --- the weekly digest -------------------------------------------------------------------------
