@@ -33,6 +33,7 @@ ROW_PARTIAL = "tasks/task_list.html#task-cells"
 KEPT_SECONDS = 12 * 3600  # the key holds the day: a row is not wanted the next one
 # What the page reads with each id: the row's version, and what the pick box needs.
 COLUMNS = ("pk", "updated_at", "lead_unit_id", "assignee_id", "order_label")
+MAX_PAGE = 1_000_000
 
 
 @dataclass
@@ -80,7 +81,9 @@ def page_of(tasks: QuerySet, number, *, per_page: int) -> Page:
     refs = tasks.annotate(listed_total=Window(Count("pk"))).values_list(*COLUMNS, "listed_total")
     paginator = Paginator(refs, per_page)
     try:
-        wanted = max(int(number), 1)
+        # Past any list there is (25 million tasks): read as "past the end", not sent to the
+        # database as an offset it cannot hold.
+        wanted = min(max(int(number), 1), MAX_PAGE)
     except (TypeError, ValueError):
         wanted = 1
     rows = list(refs[(wanted - 1) * per_page : wanted * per_page])

@@ -234,7 +234,10 @@ def test_pages_keep_the_sort_and_never_repeat_a_row(client, settings):
     assert "sort=han&amp;page=2" in client.get(URL, {"sort": "han"}).content.decode()
 
 
-@pytest.mark.parametrize(("asked", "shown"), [("99", 3), ("abc", 1), ("0", 1), ("", 1)])
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [("99", 3), ("9" * 30, 3), ("9" * 5000, 1), ("abc", 1), ("0", 1), ("-5", 1), ("", 1)],
+)
 def test_a_page_number_out_of_range_shows_the_last_or_the_first_page(
     client, settings, asked, shown
 ):
