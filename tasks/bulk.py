@@ -5,13 +5,15 @@ On PostgreSQL each chunk of rows is one `INSERT … SELECT FROM unnest(arrays) [
 NOTHING]` or one `UPDATE … FROM unnest(arrays)`: the values travel as one array per column (an
 insert's as one array literal, a string), so neither Django nor the driver handles each value
 on its own (bulk_create builds and adapts hundreds of thousands of model instances and
-placeholders). Other databases (SQLite for `make run` and the tests) use bulk_create and
-bulk_update.
+placeholders). Rows that are every member of a group times each member's few variants (a
+warning's deliveries: each recipient, by each of their channels) travel as the groups and the
+variants, and PostgreSQL makes the rows. Other databases (SQLite for `make run` and the tests)
+use bulk_create and bulk_update.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from django.db import connection
 from django.db.models import Model
@@ -36,33 +38,100 @@ def insert_rows(
     if not rows:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(
-            (model(**dict(zip(columns, row, strict=True)), **constants) for row in rows),
-            batch_size=BATCH,
-            ignore_conflicts=ignore_conflicts,
-        )
+        _bulk_create(model, columns, rows, ignore_conflicts=ignore_conflicts, **constants)
         return
+    sql, fixed = _insert_select(model, columns, ignore_conflicts=ignore_conflicts, **constants)
+    arrays = ", ".join(f"%s::{_db_type(model, c)}[]" for c in columns)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            per_column = [array_literal(values) for values in zip(*chunk, strict=True)]
+            cursor.execute(sql.format(source=f"unnest({arrays})"), [*fixed, *per_column])
+
+
+def insert_fanned_out(
+    model: type[Model],
+    columns: Sequence[str],
+    groups: Sequence[tuple[Hashable, Sequence[int]]],
+    variants: dict[int, Sequence[tuple]],
+    *,
+    ignore_conflicts: bool,
+    **constants,
+) -> int:
+    """Insert, for each (key, members) of `groups`, one row (key, member, *variant) for each
+    variant of each member (`variants[member]`; a member without any gets no row), as
+    `insert_rows` does: `columns` name the key, the member and the variant's values. Returns
+    the number of rows inserted (elsewhere than PostgreSQL, made: bulk_create does not say
+    which it skipped). On PostgreSQL the groups go as two arrays (each member list as a
+    string) and the variants as a small table, and the database makes the rows."""
+    if connection.vendor != "postgresql":
+        rows = [
+            (key, member, *variant)
+            for key, members in groups
+            for member in members
+            for variant in variants.get(member, ())
+        ]
+        _bulk_create(model, columns, rows, ignore_conflicts=ignore_conflicts, **constants)
+        return len(rows)
+    table = [(m, *variant) for m, listed in variants.items() for variant in listed]
+    if not groups or not table:
+        return 0
+    sql, fixed = _insert_select(model, columns, ignore_conflicts=ignore_conflicts, **constants)
+    key, member, *rest = (_db_type(model, c) for c in columns)
+    values = ", ".join(f"v.c{n}" for n in range(len(rest)))
+    names = ", ".join(f"c{n}" for n in range(len(rest)))
+    arrays = "".join(f", %s::{db_type}[]" for db_type in rest)
+    source = (
+        f"(SELECT g.key, v.member, {values} FROM unnest(%s::{key}[], %s::text[]) AS g(key, members)"
+        f" CROSS JOIN LATERAL unnest(g.members::{member}[]) AS m(member)"
+        f" JOIN unnest(%s::{member}[]{arrays}) AS v(member, {names}) ON v.member = m.member) AS s"
+    )
+    per_column = [array_literal(column) for column in zip(*table, strict=True)]
+    count = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(groups), CHUNK):
+            chunk = groups[start : start + CHUNK]
+            keys = array_literal([k for k, _members in chunk])
+            members = array_literal(["{" + ",".join(map(str, m)) + "}" for _key, m in chunk])
+            cursor.execute(sql.format(source=source), [*fixed, keys, members, *per_column])
+            count += cursor.rowcount
+    return count
+
+
+def _bulk_create(model, columns, rows, *, ignore_conflicts: bool, **constants) -> None:
+    model.objects.bulk_create(
+        (model(**dict(zip(columns, row, strict=True)), **constants) for row in rows),
+        batch_size=BATCH,
+        ignore_conflicts=ignore_conflicts,
+    )
+
+
+def _db_type(model: type[Model], attname: str) -> str:
+    """The column's type ("task_id": the type of the task's key)."""
+    field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    return field.db_type(connection)
+
+
+def _insert_select(
+    model: type[Model], columns: Sequence[str], *, ignore_conflicts: bool, **constants
+) -> tuple[str, list]:
+    """`INSERT INTO table (columns, the other fields) SELECT *, <the others' values> FROM
+    {source}` (a format field) and the others' values: `constants`, else the field's default."""
     fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
     fixed = {
         name: constants[name] if name in constants else field.get_default()
         for name, field in fields.items()
         if name not in columns
     }
-    names = [fields[c].column for c in columns] + [fields[n].column for n in fixed]
-    arrays = ", ".join(f"%s::{fields[c].db_type(connection)}[]" for c in columns)
-    scalars = "".join(f", %s::{fields[n].db_type(connection)}" for n in fixed)
     quote = connection.ops.quote_name
+    names = [fields[c].column for c in columns] + [fields[n].column for n in fixed]
     targets = ", ".join(quote(n) for n in names)
+    scalars = "".join(f", %s::{fields[n].db_type(connection)}" for n in fixed)
     sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({targets}) "
-        f"SELECT *{scalars} FROM unnest({arrays})"
+        f"INSERT INTO {quote(model._meta.db_table)} ({targets}) SELECT *{scalars} FROM {{source}}"
     ) + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
     prepared = [fields[n].get_db_prep_save(value, connection) for n, value in fixed.items()]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            per_column = [array_literal(values) for values in zip(*chunk, strict=True)]
-            cursor.execute(sql, [*prepared, *per_column])
+    return sql, prepared
 
 
 def array_literal(values: Sequence) -> str:

@@ -60,7 +60,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from plans.deadlines import DeadlineKind
 from tasks.alerts import notifications_changed
-from tasks.bulk import insert_rows
+from tasks.bulk import insert_fanned_out, insert_rows
 from tasks.models import (
     OPEN_ALERT_STATES,
     Alert,
@@ -148,7 +148,7 @@ def recipients(item: Item, finding: Finding, audience: Audience) -> list[int]:
         people += [item.authority_id] if item.authority_id else []
         people += audience.leaders.get(item.lead_unit_id, [])
         people += audience.office
-    return list(dict.fromkeys(pk for pk in people if pk))
+    return list(dict.fromkeys(people))
 
 
 # --- reading the items, set-based --------------------------------------------------------------
@@ -388,22 +388,25 @@ def create_deliveries(
     created = list(to)
     if channels is None:
         channels = delivery_channels({pk for _alert, people in created for pk in people})
-    rows = []
-    for alert_id, recipient_ids in created:
-        for pk in recipient_ids:
-            for channel in channels.get(pk, ()):
-                if channel == Channel.IN_APP:
-                    rows.append((alert_id, pk, channel, DeliveryState.SENT, now))
-                else:
-                    rows.append((alert_id, pk, channel, DeliveryState.PENDING, None))
-    insert_rows(
+    # Each person's (channel, state, sent at): in the portal it is delivered by being stored.
+    ways = {
+        pk: [
+            (way, DeliveryState.SENT, now)
+            if way == Channel.IN_APP
+            else (way, DeliveryState.PENDING, None)
+            for way in person_channels
+        ]
+        for pk, person_channels in channels.items()
+    }
+    stored = insert_fanned_out(
         Notification,
         ["alert_id", "recipient_id", "channel", "state", "sent_at"],
-        rows,
+        created,
+        ways,
         ignore_conflicts=ignore_conflicts,
         created_at=now,
     )
-    if rows:
+    if stored:
         notifications_changed()
 
 

@@ -1,5 +1,5 @@
-"""`tasks.bulk.insert_rows`: what goes in comes back, whatever the characters, on PostgreSQL
-(one array literal per column) and elsewhere (bulk_create)."""
+"""`tasks.bulk.insert_rows` and `insert_fanned_out`: what goes in comes back, whatever the
+characters, on PostgreSQL (one array literal per column) and elsewhere (bulk_create)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tasks.bulk import insert_rows
-from tasks.models import Alert, WarningRule
-from tests.factories import TaskFactory
+from tasks.bulk import insert_fanned_out, insert_rows
+from tasks.models import Alert, Channel, DeliveryState, Notification, WarningRule
+from tests.factories import TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +46,47 @@ def test_conflicts_are_skipped_or_refused_as_asked():
         insert_rows(Alert, columns, [row], ignore_conflicts=False, **constants)
     assert Alert.objects.count() == 1
     assert time(7, 0, 30, 250) == timezone.localtime(Alert.objects.get().created_at).time()
+
+
+def test_each_member_of_a_group_gets_a_row_for_each_of_its_variants():
+    task = TaskFactory()
+    first, second = (
+        Alert.objects.create(
+            task=task,
+            rule=WarningRule.OVERDUE,
+            threshold=n,
+            reference_date=date(2026, 12, 1),
+            batch=uuid.uuid4(),
+            created_at=AWARE,
+        )
+        for n in (1, 2)
+    )
+    portal, mail, silent = UserFactory(), UserFactory(), UserFactory()
+    variants = {
+        portal.pk: [(Channel.IN_APP, DeliveryState.SENT, AWARE)],
+        mail.pk: [
+            (Channel.IN_APP, DeliveryState.SENT, AWARE),
+            (Channel.EMAIL, DeliveryState.PENDING, None),
+        ],
+    }
+    groups = [(first.pk, [portal.pk, mail.pk]), (second.pk, [mail.pk, silent.pk])]
+    columns = ["alert_id", "recipient_id", "channel", "state", "sent_at"]
+    made = insert_fanned_out(
+        Notification, columns, groups, variants, ignore_conflicts=False, created_at=AWARE
+    )
+    assert made == 5
+    assert set(Notification.objects.values_list(*columns)) == {
+        (first.pk, portal.pk, Channel.IN_APP, DeliveryState.SENT, AWARE),
+        (first.pk, mail.pk, Channel.IN_APP, DeliveryState.SENT, AWARE),
+        (first.pk, mail.pk, Channel.EMAIL, DeliveryState.PENDING, None),
+        (second.pk, mail.pk, Channel.IN_APP, DeliveryState.SENT, AWARE),
+        (second.pk, mail.pk, Channel.EMAIL, DeliveryState.PENDING, None),
+    }
+    assert set(Notification.objects.values_list("attempts", "last_error", "read_at")) == {
+        (0, "", None)
+    }
+    insert_fanned_out(
+        Notification, columns, groups, variants, ignore_conflicts=True, created_at=AWARE
+    )
+    assert Notification.objects.count() == 5
+    assert insert_fanned_out(Notification, columns, [], variants, ignore_conflicts=True) == 0
