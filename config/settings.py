@@ -241,6 +241,9 @@ FILTERS_EMPTY_CHOICE_LABEL = _("Tất cả")
 
 # Business settings.
 DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=7)
+# The early-warning scan is split by task into this many parts, written side by side on
+# PostgreSQL, each with its own connection (tasks.parts): about the database's cores.
+ALERT_SCAN_PARTS = max(env.int("ALERT_SCAN_PARTS", default=2), 1)
 # Webhooks go to https addresses on the public internet; hosts listed here may also use http and
 # a private address (an intranet chat server). Timeout in seconds, for connecting and answering.
 WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])

@@ -33,7 +33,7 @@ the thresholds come from `WarningSettings`, which an administrator edits in the 
   update starts a new one.
 
 Each warning is a row, unique per (task or period, rule, threshold, the date it is about), so
-scans that overlap create it once (`bulk_create(ignore_conflicts=True)` against the unique
+scans that overlap create it once (an insert that skips what conflicts with the unique
 constraints). The date is the due date, so an approved extension warns again for the new date,
 and the warnings about the old one are resolved. A task or period that is done, cancelled or
 paused resolves its open warnings.
@@ -42,7 +42,10 @@ The scan is set-based: a fixed number of queries whatever the number of tasks (t
 the people, the open tasks, the open periods, then inserts in batches). The database judges the
 rules (`tasks.warning_rules.new_warnings`) and returns only the tasks and periods that need a
 warning not stored yet: a scan 15 minutes after the last one reads none of the ~74,000 open
-items of a department-wide portal, where it used to judge each in Python.
+items of a department-wide portal, where it used to judge each in Python. On PostgreSQL the
+scan is split by task into `ALERT_SCAN_PARTS` parts written side by side, each in its own
+connection and transaction (`tasks.parts`): the first scan after a deployment writes a whole
+backlog at once, and one connection writes with one core.
 """
 
 from __future__ import annotations
@@ -51,7 +54,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest, TruncDate
@@ -74,6 +79,7 @@ from tasks.models import (
     WarningRule,
     WarningSettings,
 )
+from tasks.parts import WHOLE, Part, run_in_parts
 from tasks.punctuality import OPEN_STATUSES, Status, local_today, punctuality_expression
 from tasks.warning_rules import Finding, Item, assess, horizon_days, new_warnings
 
@@ -222,11 +228,11 @@ def _item(row: dict, *, task_id: int, occurrence_id: int | None, is_report=False
     )
 
 
-def open_items(*, today: date, rules: WarningSettings):
+def open_items(*, today: date, rules: WarningSettings, part: Part = WHOLE):
     """The open tasks without periods and the open periods that need a warning not stored yet,
     each with the rules that do: two queries, streamed, the rules judged by the database
     (`tasks.warning_rules.new_warnings`). The sub-tasks of a break-down are in (`worked_on`):
-    they are someone's work to chase."""
+    they are someone's work to chase. Only the tasks of `part`, and their periods."""
     soon = horizon_days(today=today, rules=rules)
     task_news = new_warnings(
         today=today,
@@ -240,6 +246,7 @@ def open_items(*, today: date, rules: WarningSettings):
         .filter(status__in=OPEN_STATUSES)
         .filter(~Exists(Occurrence.objects.filter(task=OuterRef("pk"))))
         .exclude(REPEATS_PARENT)
+        .filter(part.of("pk"))
         .annotate(start_day=Coalesce("start_date", _local_day("created_at")))
         .annotate(last_day=Coalesce(_local_day("last_update_at"), "start_day"))
         .annotate(**task_news)
@@ -263,6 +270,7 @@ def open_items(*, today: date, rules: WarningSettings):
     periods = (
         Occurrence.objects.filter(status__in=OPEN_STATUSES, task__fans_out=False)
         .exclude(task__status__in=SETTLED_STATUSES)
+        .filter(part.of("task_id"))
         .annotate(start_day=F("period_start"))
         .annotate(
             # The later of the two updates (Greatest is NULL on SQLite when one is missing).
@@ -296,27 +304,40 @@ def _news(row: dict, news: dict) -> set[str]:
     return {name.removeprefix("new_") for name in news if row[name]}
 
 
-def find_warnings(*, today: date, rules: WarningSettings | None = None) -> list[Found]:
-    """Every warning the open tasks deserve today and that is not stored yet."""
+def find_warnings(
+    *, today: date, rules: WarningSettings | None = None, part: Part = WHOLE
+) -> list[Found]:
+    """Every warning the open tasks (of `part`) deserve today and that is not stored yet."""
     rules = rules or WarningSettings.load()
     audience = Audience.load()
     found = []
-    for news, item in open_items(today=today, rules=rules):
+    for news, item in open_items(today=today, rules=rules, part=part):
         for finding in assess(item, today=today, rules=rules):
             if finding.rule in news:
                 found.append(Found(item, finding, recipients(item, finding, audience)))
     return found
 
 
-@transaction.atomic
 def create_alerts(*, now: datetime, dry_run: bool = False) -> list[Found]:
-    """Find today's warnings and store those not stored yet, with one delivery row per
-    recipient and channel. Returns what this scan created (or would create, in a dry run)."""
+    """Resolve the warnings whose item is settled, then find today's warnings and store those
+    not stored yet, with one delivery row per recipient and channel. Returns what this scan
+    created (or would create, in a dry run).
+
+    Each part (`ALERT_SCAN_PARTS`, by task) commits on its own: a part that fails leaves the
+    others' warnings stored and its own to the next scan, which creates what is missing."""
     today = local_today(now)
-    found = find_warnings(today=today)
     if dry_run:
-        return found
-    resolve_settled(now=now)
+        return find_warnings(today=today)
+    with transaction.atomic():
+        resolve_settled(now=now)
+    return run_in_parts(
+        partial(_create_part, now=now, today=today), count=settings.ALERT_SCAN_PARTS
+    )
+
+
+@transaction.atomic
+def _create_part(part: Part, *, now: datetime, today: date) -> list[Found]:
+    found = find_warnings(today=today, part=part)
     channels = delivery_channels({pk for f in found for pk in f.recipient_ids})
     batch = uuid.uuid4()
     # A warning with nothing to send (portal only, or nobody to tell) needs no delivery job:

@@ -34,7 +34,7 @@ def scan_early_warnings() -> int:
     """Every 15 minutes: create the new warnings, then queue every delivery still waiting
     (the new ones, retries that are due, and those a broker outage left behind)."""
     now = timezone.now()
-    # create_alerts is atomic and has committed when it returns: no job sees a row not yet there.
+    # Every part of create_alerts has committed when it returns: no job sees a row not yet there.
     created = early_warnings.create_alerts(now=now)
     enqueue_deliveries(alerts.alerts_to_deliver(now=now))
     return len(created)
