@@ -323,21 +323,25 @@ def create_alerts(*, now: datetime, dry_run: bool = False) -> list[Found]:
     not stored yet, with one delivery row per recipient and channel. Returns what this scan
     created (or would create, in a dry run).
 
-    Each part (`ALERT_SCAN_PARTS`, by task) commits on its own: a part that fails leaves the
-    others' warnings stored and its own to the next scan, which creates what is missing."""
+    Each part (`ALERT_SCAN_PARTS`, by task) commits on its own: a part that fails to store its
+    warnings leaves the others' stored and its own to the next scan, which creates what is
+    missing; one that fails to find them stores nothing, nor do the others."""
     today = local_today(now)
     if dry_run:
         return find_warnings(today=today)
     with transaction.atomic():
         resolve_settled(now=now)
+        rules = WarningSettings.load()  # created here if need be: the parts only read
     return run_in_parts(
-        partial(_create_part, now=now, today=today), count=settings.ALERT_SCAN_PARTS
+        lambda part: find_warnings(today=today, rules=rules, part=part),
+        partial(_store, now=now),
+        keys=Task.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True),
+        count=settings.ALERT_SCAN_PARTS,
     )
 
 
-@transaction.atomic
-def _create_part(part: Part, *, now: datetime, today: date) -> list[Found]:
-    found = find_warnings(today=today, part=part)
+def _store(found: list[Found], *, now: datetime) -> list[Found]:
+    """Store the warnings found, each with its deliveries; returns those this call stored."""
     channels = delivery_channels({pk for f in found for pk in f.recipient_ids})
     batch = uuid.uuid4()
     # A warning with nothing to send (portal only, or nobody to tell) needs no delivery job:

@@ -1,11 +1,13 @@
 """The early-warning scan in parts (`tasks.parts`): on PostgreSQL its parts run side by side,
-each in its own connection and transaction, and store exactly what one whole scan stores; a
-part that fails leaves the others' warnings stored and its own to the next scan."""
+each in its own connection and transaction, and store exactly what one whole scan stores. A
+part that fails to store leaves the others' warnings stored and its own to the next scan; one
+that fails to find its warnings, or keeps the others waiting too long, stops them all."""
 
 from __future__ import annotations
 
 import threading
 from datetime import date, datetime, time, timedelta
+from time import sleep
 
 import pytest
 from django.db import transaction
@@ -13,10 +15,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from plans.deadlines import DeadlineKind
-from tasks import early_warnings
+from tasks import early_warnings, parts
 from tasks.models import Alert, Notification, NotificationPreference, Occurrence, Task
-from tasks.parts import WHOLE, Part, run_in_parts
-from tasks.punctuality import Status
+from tasks.parts import WHOLE, run_in_parts, split
+from tasks.punctuality import OPEN_STATUSES, Status
 from tests.factories import TaskFactory, UnitFactory, UserFactory
 
 TODAY = date(2026, 12, 1)
@@ -111,7 +113,9 @@ def test_two_parts_side_by_side_store_what_one_whole_scan_stores(backlog, settin
     monkeypatch.setattr(early_warnings, "find_warnings", spied)
     settings.ALERT_SCAN_PARTS = 2
     created = early_warnings.create_alerts(now=NOW)
-    assert sorted(seen, key=repr) == [(Part(0, 2), False), (Part(1, 2), False)]
+    assert [in_main for _part, in_main in seen] == [False, False]
+    first, second = sorted((part for part, _in_main in seen), key=lambda part: part.start or 0)
+    assert (first.start, first.end, second.end) == (None, second.start, None)
     assert stored() == whole
     assert len(created) == len(whole["alerts"])
     assert early_warnings.create_alerts(now=NOW + timedelta(minutes=15)) == []
@@ -119,49 +123,97 @@ def test_two_parts_side_by_side_store_what_one_whole_scan_stores(backlog, settin
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_part_that_fails_leaves_its_warnings_to_the_next_scan(backlog, settings, monkeypatch):
+def test_a_part_that_fails_to_store_leaves_its_warnings_to_the_next_scan(
+    backlog, settings, monkeypatch
+):
     whole = scan_whole()
-    find = early_warnings.find_warnings
+    open_tasks = Task.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True)
+    _first, last = split(open_tasks, 2)
+    store = early_warnings._store
 
-    def second_part_fails(*, today, rules=None, part=WHOLE):
-        found = find(today=today, rules=rules, part=part)
-        if part.index == 1:
+    def last_part_fails(found, *, now):
+        stored_now = store(found, now=now)
+        if any(f.item.task_id >= last.start for f in found):
             raise ConnectionError("mất kết nối với cơ sở dữ liệu")
-        return found
+        return stored_now
 
-    monkeypatch.setattr(early_warnings, "find_warnings", second_part_fails)
+    monkeypatch.setattr(early_warnings, "_store", last_part_fails)
     settings.ALERT_SCAN_PARTS = 2
     with pytest.raises(ConnectionError):
         early_warnings.create_alerts(now=NOW)
     kept = stored()
     tasks = {task_id for task_id, *_ in kept["alerts"]}
-    assert tasks and all(task_id % 2 == 0 for task_id in tasks)
+    assert tasks and all(task_id < last.start for task_id in tasks)
     assert kept["alerts"] < whole["alerts"]
     # Each stored warning has all its deliveries: a part is one transaction.
     assert kept["deliveries"] == {d for d in whole["deliveries"] if d[0] in tasks}
-    monkeypatch.setattr(early_warnings, "find_warnings", find)
+    monkeypatch.setattr(early_warnings, "_store", store)
     early_warnings.create_alerts(now=NOW)
     assert stored() == whole
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_part_that_fails_to_find_stops_every_part(backlog, settings, monkeypatch):
+    find = early_warnings.find_warnings
+
+    def first_part_fails(*, today, rules=None, part=WHOLE):
+        if part.start is None:
+            raise ConnectionError("mất kết nối với cơ sở dữ liệu")
+        return find(today=today, rules=rules, part=part)
+
+    monkeypatch.setattr(early_warnings, "find_warnings", first_part_fails)
+    settings.ALERT_SCAN_PARTS = 2
+    with pytest.raises(ConnectionError):
+        early_warnings.create_alerts(now=NOW)
+    assert stored() == {"alerts": set(), "deliveries": set()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parts_that_wait_too_long_for_the_others_give_up_all_together(
+    backlog, settings, monkeypatch
+):
+    # A part stuck in its reading must not keep the others' transactions open for ever.
+    find = early_warnings.find_warnings
+
+    def first_part_is_stuck(*, today, rules=None, part=WHOLE):
+        if part.start is None:
+            sleep(1.5)
+        return find(today=today, rules=rules, part=part)
+
+    monkeypatch.setattr(early_warnings, "find_warnings", first_part_is_stuck)
+    monkeypatch.setattr(parts, "PATIENCE_SECONDS", 0.3)
+    settings.ALERT_SCAN_PARTS = 2
+    with pytest.raises(threading.BrokenBarrierError):
+        early_warnings.create_alerts(now=NOW)
+    assert stored() == {"alerts": set(), "deliveries": set()}
+    monkeypatch.setattr(early_warnings, "find_warnings", find)
+    assert early_warnings.create_alerts(now=NOW)
+
+
 @pytest.mark.django_db
-def test_parts_split_the_rows_without_gap_or_overlap():
-    TaskFactory.create_batch(7)
+def test_parts_split_the_rows_without_gap_or_overlap_in_about_equal_shares():
+    TaskFactory.create_batch(8)
     every = set(Task.objects.values_list("pk", flat=True))
-    parts = [
-        set(Task.objects.filter(Part(n, 3).of("pk")).values_list("pk", flat=True))
-        for n in (0, 1, 2)
-    ]
-    assert set().union(*parts) == every
-    assert sum(map(len, parts)) == len(every)
+    parts = split(Task.objects.values_list("pk", flat=True), 3)
+    shares = [set(Task.objects.filter(p.of("pk")).values_list("pk", flat=True)) for p in parts]
+    assert set().union(*shares) == every
+    assert sorted(map(len, shares)) == [2, 3, 3]
     assert set(Task.objects.filter(WHOLE.of("pk")).values_list("pk", flat=True)) == every
+    assert split(Task.objects.filter(pk__in=[min(every)]).values_list("pk", flat=True), 2) == [
+        WHOLE
+    ]
 
 
 @pytest.mark.django_db
 def test_inside_a_transaction_the_job_runs_whole_here():
     # Another connection would not see this transaction's rows: no part may run elsewhere.
     ran = []
-    assert run_in_parts(lambda part: ran.append(threading.current_thread()) or [part], count=4) == [
-        WHOLE
-    ]
+    TaskFactory.create_batch(4)
+
+    def read(part):
+        ran.append(threading.current_thread())
+        return [part]
+
+    keys = Task.objects.values_list("pk", flat=True)
+    assert run_in_parts(read, list, keys=keys, count=4) == [WHOLE]
     assert ran == [threading.current_thread()]
