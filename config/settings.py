@@ -103,11 +103,6 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT: PostgreSQL compiles the expressions of any query it estimates as costly, about a
-    # second for each of the early-warning scan's two queries at 100,000 tasks, longer than they
-    # take to run without it (benchmarks/scan_alerts.md). The portal's queries are short.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
