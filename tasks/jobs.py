@@ -35,8 +35,11 @@ def scan_early_warnings() -> int:
     (the new ones, retries that are due, and those a broker outage left behind)."""
     now = timezone.now()
     # Every part of create_alerts has committed when it returns: no job sees a row not yet there.
-    created = early_warnings.create_alerts(now=now)
-    enqueue_deliveries(alerts.alerts_to_deliver(now=now))
+    # A part that failed leaves the others' warnings stored: their deliveries are queued anyway.
+    try:
+        created = early_warnings.create_alerts(now=now)
+    finally:
+        enqueue_deliveries(alerts.alerts_to_deliver(now=now))
     return len(created)
 
 
