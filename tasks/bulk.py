@@ -78,13 +78,13 @@ def insert_fanned_out(
         return 0
     sql, fixed = _insert_select(model, columns, ignore_conflicts=ignore_conflicts, **constants)
     key, member, *rest = (_db_type(model, c) for c in columns)
-    values = ", ".join(f"v.c{n}" for n in range(len(rest)))
-    names = ", ".join(f"c{n}" for n in range(len(rest)))
+    values = ", ".join(["g.key", "v.member", *(f"v.c{n}" for n in range(len(rest)))])
+    names = ", ".join(["member", *(f"c{n}" for n in range(len(rest)))])
     arrays = "".join(f", %s::{db_type}[]" for db_type in rest)
     source = (
-        f"(SELECT g.key, v.member, {values} FROM unnest(%s::{key}[], %s::text[]) AS g(key, members)"
+        f"(SELECT {values} FROM unnest(%s::{key}[], %s::text[]) AS g(key, members)"
         f" CROSS JOIN LATERAL unnest(g.members::{member}[]) AS m(member)"
-        f" JOIN unnest(%s::{member}[]{arrays}) AS v(member, {names}) ON v.member = m.member) AS s"
+        f" JOIN unnest(%s::{member}[]{arrays}) AS v({names}) ON v.member = m.member) AS s"
     )
     per_column = [array_literal(column) for column in zip(*table, strict=True)]
     count = 0

@@ -59,7 +59,9 @@ def split(keys: QuerySet, count: int) -> list[Part]:
     if count <= 1 or total < count:
         return [WHOLE]
     ordered = keys.order_by(keys.query.values_select[0])
-    bounds = [ordered[total * n // count] for n in range(1, count)]
+    # Rows may go between the count and the bounds: a bound past the end (None) is left out.
+    found = (ordered[total * n // count :].first() for n in range(1, count))
+    bounds = sorted({bound for bound in found if bound is not None})
     return [Part(start, end) for start, end in zip([None, *bounds], [*bounds, None], strict=True)]
 
 
@@ -96,9 +98,12 @@ def run_in_parts(
     with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="part") as pool:
         futures = [pool.submit(run, part) for part in parts]
     failures = [f.exception() for f in futures if f.exception() is not None]
+    # The failure itself, not the others' giving up because of it.
+    for failure in failures:
+        if not isinstance(failure, threading.BrokenBarrierError):
+            raise failure
     if failures:
-        # The failure itself, not a part's giving up because of it.
-        raise next(
-            (e for e in failures if not isinstance(e, threading.BrokenBarrierError)), failures[0]
-        )
+        raise TimeoutError(
+            f"Một phần của lượt quét chờ các phần khác đọc xong quá {PATIENCE_SECONDS} giây"
+        ) from failures[0]
     return [item for future in futures for item in future.result()]

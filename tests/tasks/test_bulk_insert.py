@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tasks import bulk
 from tasks.bulk import insert_fanned_out, insert_rows
 from tasks.models import Alert, Channel, DeliveryState, Notification, WarningRule
 from tests.factories import TaskFactory, UserFactory
@@ -48,7 +49,9 @@ def test_conflicts_are_skipped_or_refused_as_asked():
     assert time(7, 0, 30, 250) == timezone.localtime(Alert.objects.get().created_at).time()
 
 
-def test_each_member_of_a_group_gets_a_row_for_each_of_its_variants():
+@pytest.mark.parametrize("chunk", [bulk.CHUNK, 1])
+def test_each_member_of_a_group_gets_a_row_for_each_of_its_variants(chunk, monkeypatch):
+    monkeypatch.setattr(bulk, "CHUNK", chunk)  # one group per statement: the counts add up
     task = TaskFactory()
     first, second = (
         Alert.objects.create(

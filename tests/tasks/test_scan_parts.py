@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from plans.deadlines import DeadlineKind
-from tasks import early_warnings, parts
-from tasks.models import Alert, Notification, NotificationPreference, Occurrence, Task
+from tasks import early_warnings, jobs, parts
+from tasks.models import Alert, AlertState, Notification, NotificationPreference, Occurrence, Task
 from tasks.parts import WHOLE, run_in_parts, split
 from tasks.punctuality import OPEN_STATUSES, Status
 from tests.factories import TaskFactory, UnitFactory, UserFactory
@@ -153,6 +153,30 @@ def test_a_part_that_fails_to_store_leaves_its_warnings_to_the_next_scan(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_job_queues_the_deliveries_of_the_part_that_was_stored(backlog, settings, monkeypatch):
+    open_tasks = Task.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True)
+    _first, last = split(open_tasks, 2)
+    store = early_warnings._store
+
+    def last_part_fails(found, *, now):
+        if any(f.item.task_id >= last.start for f in found):
+            raise ConnectionError("mất kết nối với cơ sở dữ liệu")
+        return store(found, now=now)
+
+    monkeypatch.setattr(early_warnings, "_store", last_part_fails)
+    queued = []
+    monkeypatch.setattr(jobs, "enqueue_deliveries", queued.extend)
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    settings.ALERT_SCAN_PARTS = 2
+    with pytest.raises(ConnectionError):
+        jobs.scan_early_warnings()
+    # The warnings the first part stored that have e-mails or webhooks to send are queued now,
+    # not 15 minutes later.
+    waiting = Alert.objects.filter(state=AlertState.PENDING).values_list("pk", flat=True)
+    assert queued and sorted(queued) == sorted(waiting)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_part_that_fails_to_find_stops_every_part(backlog, settings, monkeypatch):
     find = early_warnings.find_warnings
 
@@ -183,7 +207,7 @@ def test_parts_that_wait_too_long_for_the_others_give_up_all_together(
     monkeypatch.setattr(early_warnings, "find_warnings", first_part_is_stuck)
     monkeypatch.setattr(parts, "PATIENCE_SECONDS", 0.3)
     settings.ALERT_SCAN_PARTS = 2
-    with pytest.raises(threading.BrokenBarrierError):
+    with pytest.raises(TimeoutError, match="chờ các phần khác đọc xong quá 0.3 giây"):
         early_warnings.create_alerts(now=NOW)
     assert stored() == {"alerts": set(), "deliveries": set()}
     monkeypatch.setattr(early_warnings, "find_warnings", find)
