@@ -3,13 +3,14 @@ the unit head's judgements on tasks (conversion factor, not up to standard, obje
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -202,6 +203,24 @@ def refresh(evaluation: Evaluation, computed: Computed, *, now: datetime) -> Non
     evaluation.proposed_level = level.value if level else ""
 
 
+def once_more_if_created_meanwhile(write):
+    """For a write (atomic) that takes its evaluation with `locked`, which cannot lock a row
+    that is not there yet: two first writes at once (a double click, two leaders) both insert
+    it, and the second fails on the unique constraint once the first commits. It runs once
+    more and finds the row saved by the first, locked, as a write after it would (the same
+    level again changes nothing; another one is refused)."""
+
+    @functools.wraps(write)
+    def run(**kwargs):
+        try:
+            return write(**kwargs)
+        except IntegrityError:
+            return write(**kwargs)
+
+    return run
+
+
+@once_more_if_created_meanwhile
 @transaction.atomic
 def save_general_points(
     *, person: User, period: Period, by: User, points: Decimal, note: str = "",
@@ -267,6 +286,7 @@ def set_confirmed(row: Rated, *, level: str, reason: str, by: User, now: datetim
     row.confirmed_by, row.confirmed_at = by, now
 
 
+@once_more_if_created_meanwhile
 @transaction.atomic
 def confirm_level(
     *, person: User, period: Period, by: User, level: str, reason: str = "",

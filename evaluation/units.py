@@ -56,6 +56,7 @@ from evaluation.services import (
     already_confirmed,
     breakdown_json,
     locked,
+    once_more_if_created_meanwhile,
     round_points,
     set_confirmed,
 )
@@ -164,6 +165,7 @@ def refresh_unit(evaluation: UnitEvaluation, computed: UnitComputed, *, now: dat
     evaluation.proposed_level = level.value if level else ""
 
 
+@once_more_if_created_meanwhile
 @transaction.atomic
 def confirm_unit_level(
     *, unit: Unit, period: Period, by: User, level: str, reason: str = "",

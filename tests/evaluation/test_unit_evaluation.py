@@ -3,6 +3,7 @@ record, the leader's confirmation, the units' list and the downloads."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -11,11 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from evaluation import services
+from evaluation import services, units
 from evaluation.models import UnitEvaluation
 from evaluation.permissions import can_evaluate_unit, evaluated_units, visible_units
 from evaluation.scoring import Level
@@ -88,6 +90,47 @@ def test_the_proposed_level_of_a_unit_with_a_known_record(record):
     team = compute_units(units=[record.team], period=PERIOD)[record.team.pk]
     assert (team.tasks_points, team.staff_points, team.total) == (Decimal(0), None, Decimal(0))
     assert team.proposed == Level.NOT_DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_confirmations_at_once_confirm_it_once(postgres, record, monkeypatch):
+    # A double click: both requests find no evaluation yet, and both go on to create it.
+    both_looked = threading.Barrier(2, timeout=10)
+    first_look = threading.local()
+    compute = units.compute_units
+
+    def after_looking(**kwargs):
+        if not getattr(first_look, "done", False):
+            first_look.done = True
+            both_looked.wait()
+        return compute(**kwargs)
+
+    monkeypatch.setattr(units, "compute_units", after_looking)
+    outcomes = []
+
+    def click():
+        try:
+            outcomes.append(
+                confirm_unit_level(
+                    unit=record.division, period=PERIOD, by=record.leader, level=Level.DONE
+                ).pk
+            )
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    [evaluation] = UnitEvaluation.objects.all()
+    assert outcomes == [evaluation.pk, evaluation.pk]
+    assert (evaluation.state, evaluation.confirmed_level) == (
+        UnitEvaluation.State.CONFIRMED,
+        Level.DONE,
+    )
 
 
 def test_the_leader_confirms_the_level_and_the_figures_are_kept(record):
