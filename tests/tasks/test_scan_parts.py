@@ -17,7 +17,7 @@ from accounts.models import Role
 from plans.deadlines import DeadlineKind
 from tasks import early_warnings, jobs, parts
 from tasks.models import Alert, AlertState, Notification, NotificationPreference, Occurrence, Task
-from tasks.parts import WHOLE, run_in_parts, split
+from tasks.parts import WHOLE, Part, run_in_parts, split
 from tasks.punctuality import OPEN_STATUSES, Status
 from tests.factories import TaskFactory, UnitFactory, UserFactory
 
@@ -122,22 +122,29 @@ def test_two_parts_side_by_side_store_what_one_whole_scan_stores(backlog, settin
     assert stored() == whole
 
 
+def second_part_fails_to_store(monkeypatch) -> Part:
+    """The second of two parts writes its warnings, then loses the database before it commits;
+    returns that part."""
+    open_tasks = Task.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True)
+    _first, second = split(open_tasks, 2)
+    store = early_warnings._store
+
+    def failing(found, *, now):
+        stored_now = store(found, now=now)
+        if any(f.item.task_id >= second.start for f in found):
+            raise ConnectionError("mất kết nối với cơ sở dữ liệu")
+        return stored_now
+
+    monkeypatch.setattr(early_warnings, "_store", failing)
+    return second
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_part_that_fails_to_store_leaves_its_warnings_to_the_next_scan(
     backlog, settings, monkeypatch
 ):
     whole = scan_whole()
-    open_tasks = Task.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True)
-    _first, last = split(open_tasks, 2)
-    store = early_warnings._store
-
-    def last_part_fails(found, *, now):
-        stored_now = store(found, now=now)
-        if any(f.item.task_id >= last.start for f in found):
-            raise ConnectionError("mất kết nối với cơ sở dữ liệu")
-        return stored_now
-
-    monkeypatch.setattr(early_warnings, "_store", last_part_fails)
+    last = second_part_fails_to_store(monkeypatch)
     settings.ALERT_SCAN_PARTS = 2
     with pytest.raises(ConnectionError):
         early_warnings.create_alerts(now=NOW)
@@ -147,23 +154,14 @@ def test_a_part_that_fails_to_store_leaves_its_warnings_to_the_next_scan(
     assert kept["alerts"] < whole["alerts"]
     # Each stored warning has all its deliveries: a part is one transaction.
     assert kept["deliveries"] == {d for d in whole["deliveries"] if d[0] in tasks}
-    monkeypatch.setattr(early_warnings, "_store", store)
+    monkeypatch.undo()
     early_warnings.create_alerts(now=NOW)
     assert stored() == whole
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_job_queues_the_deliveries_of_the_part_that_was_stored(backlog, settings, monkeypatch):
-    open_tasks = Task.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True)
-    _first, last = split(open_tasks, 2)
-    store = early_warnings._store
-
-    def last_part_fails(found, *, now):
-        if any(f.item.task_id >= last.start for f in found):
-            raise ConnectionError("mất kết nối với cơ sở dữ liệu")
-        return store(found, now=now)
-
-    monkeypatch.setattr(early_warnings, "_store", last_part_fails)
+    second_part_fails_to_store(monkeypatch)
     queued = []
     monkeypatch.setattr(jobs, "enqueue_deliveries", queued.extend)
     monkeypatch.setattr(timezone, "now", lambda: NOW)
